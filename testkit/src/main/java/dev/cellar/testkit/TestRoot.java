@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * The directory under which one test JVM puts every server, repository and scratch file:
- * {@code <tmp>/cellar-it/run-<pid>-<start>}. It lives under the temporary directory, never a home
+ * {@code <tmp>/cellar-it-<uid>/run-<pid>-<start>} (one base per OS user, so runs of different users
+ * never touch each other's files). It lives under the temporary directory, never a home
  * directory, because servers run as an unprivileged user when tests run as root and every
  * directory on the path must be traversable by that user.
  *
@@ -67,7 +68,7 @@ public final class TestRoot {
     }
 
     private static Path create() {
-        Path base = Path.of(System.getProperty("java.io.tmpdir"), "cellar-it");
+        Path base = Path.of(System.getProperty("java.io.tmpdir"), "cellar-it-" + ServerUser.currentUid());
         try {
             Files.createDirectories(base);
             Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
