@@ -1,0 +1,62 @@
+package dev.cellar.storage.io;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Yields at most {@code limit} bytes of the wrapped stream, then end of stream. Not thread-safe. */
+public final class LimitedInputStream extends FilterInputStream {
+    private long remaining;
+
+    public LimitedInputStream(InputStream in, long limit) {
+        super(in);
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        this.remaining = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+        if (remaining == 0) {
+            return -1;
+        }
+        int b = in.read();
+        if (b >= 0) {
+            remaining--;
+        }
+        return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        if (length == 0) {
+            return 0;
+        }
+        if (remaining == 0) {
+            return -1;
+        }
+        int n = in.read(buffer, offset, (int) Math.min(length, remaining));
+        if (n > 0) {
+            remaining -= n;
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        long skipped = in.skip(Math.min(n, remaining));
+        remaining -= Math.max(skipped, 0);
+        return skipped;
+    }
+
+    @Override
+    public int available() throws IOException {
+        return (int) Math.min(in.available(), remaining);
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+}
