@@ -13,10 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes the temporary files that interrupted puts left under a store's root. Only files untouched
- * for {@link #GRACE} are removed: another process may have the same repository open (a
- * {@code backupctl list} beside the running server), and its temporary files are in use. A put
- * writes its temporary file continuously, so a live one is always recent.
+ * Names temporary files and removes those that interrupted puts left under a store's root.
+ *
+ * <p>Another process may have the same repository open (a {@code backupctl list} beside the
+ * running server), and its temporary files are in use. Each temporary name therefore carries the
+ * writer's process id ({@code .tmp-<pid>-<random>}): a file whose writer is no longer alive on this
+ * host is removed at once (the common case after a crash or {@code kill -9}); a file whose pid is
+ * alive (or was reused) is removed only when untouched for {@link #GRACE}, since a put writes its
+ * temporary file continuously and a live one is always recent.
  */
 final class LeftoverTempFiles {
     static final Duration GRACE = Duration.ofMinutes(15);
@@ -24,6 +28,29 @@ final class LeftoverTempFiles {
     private static final Logger log = LoggerFactory.getLogger(LeftoverTempFiles.class);
 
     private LeftoverTempFiles() {
+    }
+
+    private static final long OWN_PID = ProcessHandle.current().pid();
+
+    /** A new temporary file name for a put by this process. */
+    static String newTempName() {
+        return ObjectKey.RESERVED_PREFIX + OWN_PID + "-"
+                + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    }
+
+    /** Whether the process that named {@code fileName} can no longer be writing it. */
+    static boolean writerIsGone(String fileName) {
+        String rest = fileName.substring(ObjectKey.RESERVED_PREFIX.length());
+        int dash = rest.indexOf('-');
+        if (dash <= 0) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(rest.substring(0, dash));
+            return pid != OWN_PID && ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** @return how many files were removed */
@@ -35,7 +62,8 @@ final class LeftoverTempFiles {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                 if (attributes.isRegularFile() && file.getFileName().toString().startsWith(ObjectKey.RESERVED_PREFIX)) {
-                    if (attributes.lastModifiedTime().toInstant().isBefore(cutoff)) {
+                    if (writerIsGone(file.getFileName().toString())
+                            || attributes.lastModifiedTime().toInstant().isBefore(cutoff)) {
                         delete(file);
                     } else {
                         kept[0]++;

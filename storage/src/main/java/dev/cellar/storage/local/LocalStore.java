@@ -34,19 +34,17 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An {@link ObjectStore} over a directory: each object is a file at its key's relative path (mode
  * 0600, directories 0700).
  *
- * <p>A put writes a temporary file {@code .tmp-<random>} in the object's own directory (so the
+ * <p>A put writes a temporary file {@code .tmp-<pid>-<random>} in the object's own directory (so the
  * final rename never crosses file systems), fsyncs it, publishes it, and fsyncs the directory:
  * when put returns, the object survives a power loss. {@link OverwritePolicy#REPLACE} publishes by
  * an atomic rename. {@link OverwritePolicy#FAIL_IF_EXISTS} publishes by a hard link, which the
@@ -143,7 +141,7 @@ public final class LocalStore implements ObjectStore {
                 // Cheap early answer; the hard link below is what makes it race-free.
                 throw new ObjectExistsException(key, describe());
             }
-            temp = directory.resolve(ObjectKey.RESERVED_PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+            temp = directory.resolve(LeftoverTempFiles.newTempName());
             PutContent checked = new PutContent(content, options);
             writeDurably(temp, checked);
             publish(key, temp, target, failIfExists);

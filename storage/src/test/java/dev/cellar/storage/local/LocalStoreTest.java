@@ -93,7 +93,7 @@ class LocalStoreTest extends ObjectStoreContract {
 
         store.put(ObjectKey.of("wal/00000001/000000010000000000000001"), content, WriteOptions.failIfExists());
 
-        assertThat(seenWhileWriting).singleElement().asString().matches("\\.tmp-[0-9a-f]{16}");
+        assertThat(seenWhileWriting).singleElement().asString().matches("\\.tmp-" + ProcessHandle.current().pid() + "-[0-9a-f]{16}");
         assertThat(names(directory)).containsExactly("000000010000000000000001");
         assertThat(store.listAll("")).hasSize(1);
     }
@@ -137,6 +137,21 @@ class LocalStoreTest extends ObjectStoreContract {
                 "kept 1 temporary files under " + root.toRealPath() + " modified within the last 15 minutes:"
                         + " they may belong to a write in progress in another process");
         assertThat(log.list).extracting(event -> event.getLevel().toString()).containsOnly("INFO");
+    }
+
+    @Test
+    void openRemovesRecentTemporaryFilesOfADeadWriterAndKeepsThoseOfLiveOnes() throws Exception {
+        Process finished = new ProcessBuilder("true").start();
+        finished.waitFor();
+        Files.createDirectories(root.resolve("wal/00000001"));
+        Path ofDeadWriter = Files.writeString(root.resolve("wal/00000001/.tmp-" + finished.pid() + "-00000000000000a1"), "half");
+        Path ofLiveWriter = Files.writeString(root.resolve("wal/00000001/.tmp-" + ProcessHandle.current().parent()
+                .orElseThrow().pid() + "-00000000000000a2"), "being written");
+
+        LocalStore.open(root);
+
+        assertThat(ofDeadWriter).doesNotExist();
+        assertThat(ofLiveWriter).exists();
     }
 
     @Test
