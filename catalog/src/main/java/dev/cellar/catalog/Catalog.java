@@ -128,6 +128,23 @@ public final class Catalog implements AutoCloseable {
     }
 
     /** Closes the idle connections; operations still running finish normally. Idempotent. */
+    /**
+     * Recreates this catalog's facts from the repository alone (see {@link CatalogRebuild}): meant for
+     * an empty catalog file, after the old one was lost. Every WAL segment is read once and
+     * verified. Safe to repeat: recording what is already known changes nothing.
+     *
+     * @param offsite whether {@code repository} is the offsite copy (rows are then marked offsite,
+     *                not local)
+     */
+    public RebuildReport rebuildFrom(dev.cellar.storage.repository.Repository repository, boolean offsite) {
+        return new CatalogRebuild(this, repository, offsite).run();
+    }
+
+    /** {@link #rebuildFrom(dev.cellar.storage.repository.Repository, boolean)} from the local repository. */
+    public RebuildReport rebuildFrom(dev.cellar.storage.repository.Repository repository) {
+        return rebuildFrom(repository, false);
+    }
+
     @Override
     public void close() {
         connections.close();

@@ -200,7 +200,9 @@ public final class Repository {
                             + "(SHA-256 " + object.logicalSha256() + ", expected " + logicalSha256 + ")",
                     "The receiver's spool file was modified by another process.");
         }
-        return new WalPut(new StoredWal(cluster, name, key, object.storedSize()), object, false);
+        ObjectInfo written = store.head(key).orElseThrow(() -> new CellarException(ErrorCode.STORAGE_FAILED,
+                "cluster " + cluster + ": " + key + " vanished right after it was stored in " + store.describe()));
+        return new WalPut(new StoredWal(cluster, name, key, object.storedSize(), written.lastModified()), object, false);
     }
 
     /** The stored copy of one segment (complete or partial), if any. */
@@ -244,6 +246,35 @@ public final class Repository {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    // ---- gaps -----------------------------------------------------------------------------------
+
+    /**
+     * Records, durably in the repository itself, that WAL {@code [from, to)} of a timeline is lost
+     * (the server no longer had it). The record outlives the catalog: a rebuilt catalog still
+     * knows about the gap and why it happened. Recording the same range again keeps the first.
+     */
+    public WalGap recordGap(String cluster, WalGap gap) {
+        if (!gap.cluster().equals(cluster)) {
+            throw new IllegalArgumentException("gap of " + gap.cluster() + " recorded for " + cluster);
+        }
+        byte[] document = ChecksummedDocument.write(gap);
+        try {
+            store.put(RepositoryLayout.gapJson(cluster, gap), new ByteArrayInputStream(document),
+                    WriteOptions.failIfExists().withExpectedSize(document.length));
+            return gap;
+        } catch (ObjectExistsException already) {
+            ObjectKey key = RepositoryLayout.gapJson(cluster, gap);
+            return ChecksummedDocument.read(readAll(key), WalGap.class, key.value());
+        }
+    }
+
+    /** Every recorded gap of the cluster, by timeline and position. */
+    public List<WalGap> gaps(String cluster) {
+        return store.listAll(RepositoryLayout.gapsPrefix(cluster))
+                .map(info -> ChecksummedDocument.read(readAll(info.key()), WalGap.class, info.key().value()))
+                .toList();
     }
 
     // ---- backups --------------------------------------------------------------------------------
@@ -375,7 +406,7 @@ public final class Repository {
         if (!info.key().value().startsWith(expectedDir)) {
             throw WalObjectName.notAWalObject(info.key().value());
         }
-        return new StoredWal(cluster, name, info.key(), info.size());
+        return new StoredWal(cluster, name, info.key(), info.size(), info.lastModified());
     }
 
     private static CellarException unknownCluster(String cluster) {

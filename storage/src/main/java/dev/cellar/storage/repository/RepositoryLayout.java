@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * clusters/&lt;cluster&gt;/cluster.json
  * clusters/&lt;cluster&gt;/timelines/&lt;TLI&gt;-&lt;sha256&gt;.history
  * clusters/&lt;cluster&gt;/wal/&lt;TLI&gt;/&lt;segment&gt;[.partial]-&lt;sha256&gt;[.zst]
+ * clusters/&lt;cluster&gt;/gaps/&lt;TLI&gt;-&lt;from&gt;-&lt;to&gt;.json            (WAL the server no longer had)
  * clusters/&lt;cluster&gt;/backups/&lt;id&gt;/backup.json          (written last: the commit marker)
  * clusters/&lt;cluster&gt;/backups/&lt;id&gt;/…                    (manifest, archive chunks, index)
  * </pre>
@@ -46,6 +47,16 @@ public final class RepositoryLayout {
 
     public static String walPrefix(String cluster, TimelineId timeline) {
         return walPrefix(cluster) + timeline.toHex() + "/";
+    }
+
+    public static String gapsPrefix(String cluster) {
+        return clusterPrefix(cluster) + "gaps/";
+    }
+
+    /** A gap's record; LSNs as 16 hex digits so that names sort by position. */
+    public static ObjectKey gapJson(String cluster, WalGap gap) {
+        return ObjectKey.of(gapsPrefix(cluster) + gap.timeline().toHex() + "-" + "%016X".formatted(gap.from().value())
+                + "-" + "%016X".formatted(gap.to().value()) + ".json");
     }
 
     public static String backupsPrefix(String cluster) {

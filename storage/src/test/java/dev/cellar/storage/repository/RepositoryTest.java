@@ -258,6 +258,20 @@ class RepositoryTest {
         assertThat(repo.backups("c1")).containsExactly(new BackupListing.Incomplete("c1", "b1"));
     }
 
+    @Test
+    void gapsAreKeptInTheRepositoryOnceEach() {
+        repo.registerCluster(cluster("c1", "42"));
+        WalGap gap = WalGap.of("c1", TimelineId.of(2), Lsn.parse("0/5000000"), Lsn.parse("0/9000000"), T0,
+                "slot cellar_c1 was missing after a failover");
+
+        assertThat(repo.recordGap("c1", gap)).isEqualTo(gap);
+        WalGap later = WalGap.of("c1", TimelineId.of(2), Lsn.parse("0/5000000"), Lsn.parse("0/9000000"),
+                T0.plusSeconds(60), "seen again");
+        assertThat(repo.recordGap("c1", later)).isEqualTo(gap);
+        assertThat(repo.gaps("c1")).containsExactly(gap);
+        assertThat(root.resolve("clusters/c1/gaps/00000002-0000000005000000-0000000009000000.json")).exists();
+    }
+
     private BackupInfo backup(String id, StoredObject manifest, List<BackupInfo.BackupObject> objects) {
         return new BackupInfo(1, id, "c1", BackupInfo.Kind.FULL, null, "test", "42", 170011,
                 BackupInfo.Source.PRIMARY, TimelineId.of(1), Lsn.parse("0/3000028"), Lsn.parse("0/3000060"),
