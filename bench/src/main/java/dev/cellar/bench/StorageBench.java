@@ -1,4 +1,4 @@
-package dev.cellar.storage.bench;
+package dev.cellar.bench;
 
 import dev.cellar.storage.ObjectKey;
 import dev.cellar.storage.OverwritePolicy;
