@@ -118,10 +118,22 @@ public final class PostgresServer {
         }
     }
 
-    /** Kills the postmaster with SIGKILL, as a crash would. Children notice and exit on their own. */
+    /**
+     * Kills the postmaster with SIGKILL, as a crash would, and waits until it is gone. Its backends
+     * notice and exit on their own; {@code postmaster.pid} stays behind, as after a real crash.
+     */
     public void kill() {
-        OptionalLong pid = postmasterPid();
-        pid.ifPresent(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
+        postmaster().ifPresent(handle -> {
+            handle.destroyForcibly();
+            try {
+                handle.onExit().get(PG_CTL_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new CellarException(ErrorCode.POSTGRES_SERVER_FAILED, "the postmaster of " + this
+                        + " did not die after SIGKILL: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         RunningServers.remove(this);
     }
 
@@ -133,8 +145,27 @@ public final class PostgresServer {
 
     /** Whether a postmaster is alive for this data directory. */
     public boolean isRunning() {
-        return postmasterPid().stream().mapToObj(ProcessHandle::of)
-                .anyMatch(h -> h.map(ProcessHandle::isAlive).orElse(false));
+        return postmaster().isPresent();
+    }
+
+    /**
+     * The live postmaster of this data directory. The pid in {@code postmaster.pid} alone is not
+     * enough: after a crash the file stays and its pid may have been reused by another process,
+     * which must never be signalled. The process must be a {@code postgres} with {@code -D} naming
+     * this directory.
+     */
+    private java.util.Optional<ProcessHandle> postmaster() {
+        OptionalLong pid = postmasterPid();
+        if (pid.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return ProcessHandle.of(pid.getAsLong()).filter(ProcessHandle::isAlive).filter(h -> {
+            ProcessHandle.Info info = h.info();
+            boolean isPostgres = info.command().map(c -> c.endsWith("/postgres") || c.equals("postgres")).orElse(false);
+            boolean servesThisDirectory = info.arguments().map(args -> java.util.Arrays.asList(args)
+                    .contains(dataDirectory.toString())).orElse(false);
+            return isPostgres && servesThisDirectory;
+        });
     }
 
     /** The postmaster's process id from {@code postmaster.pid}, if the file exists. */

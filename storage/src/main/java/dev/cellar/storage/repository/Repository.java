@@ -159,8 +159,13 @@ public final class Repository {
 
     // ---- WAL ------------------------------------------------------------------------------------
 
-    /** The outcome of storing a WAL segment. */
-    public record WalPut(StoredWal wal, StoredObject object, boolean alreadyStored) {
+    /**
+     * The outcome of storing a WAL segment.
+     *
+     * @param object the record of what was written; empty when the segment was already stored
+     *               (the first copy is kept and not read again)
+     */
+    public record WalPut(StoredWal wal, Optional<StoredObject> object, boolean alreadyStored) {
     }
 
     /**
@@ -182,7 +187,7 @@ public final class Repository {
             if (stored.name().logicalSha256().equals(logicalSha256)) {
                 log.warn("cluster {}: WAL segment {} is already stored with the same content; keeping {}",
                         cluster, segment, stored.key());
-                return new WalPut(stored, null, true);
+                return new WalPut(stored, Optional.empty(), true);
             }
             throw new CellarException(ErrorCode.WAL_INVALID,
                     "cluster " + cluster + ": WAL segment " + segment.fileName() + (partial ? " (partial)" : "")
@@ -202,7 +207,7 @@ public final class Repository {
         }
         ObjectInfo written = store.head(key).orElseThrow(() -> new CellarException(ErrorCode.STORAGE_FAILED,
                 "cluster " + cluster + ": " + key + " vanished right after it was stored in " + store.describe()));
-        return new WalPut(new StoredWal(cluster, name, key, object.storedSize(), written.lastModified()), object, false);
+        return new WalPut(new StoredWal(cluster, name, key, object.storedSize(), written.lastModified()), Optional.of(object), false);
     }
 
     /** The stored copy of one segment (complete or partial), if any. */
@@ -224,6 +229,26 @@ public final class Repository {
         ClusterInfo info = cluster(cluster).orElseThrow(() -> unknownCluster(cluster));
         return store.listAll(RepositoryLayout.walPrefix(cluster))
                 .map(o -> toStoredWal(cluster, o, info.segmentSize())).toList();
+    }
+
+    /**
+     * The newest stored segment of the cluster: on the highest timeline that has WAL, the highest
+     * segment (a complete one winning over a partial of the same number). Lists the timelines
+     * cheaply but every segment of the newest one; the server asks its catalog instead.
+     */
+    public Optional<StoredWal> latestWal(String cluster) {
+        ClusterInfo info = cluster(cluster).orElseThrow(() -> unknownCluster(cluster));
+        List<String> timelines = childNames(RepositoryLayout.walPrefix(cluster));
+        for (int i = timelines.size() - 1; i >= 0; i--) {
+            String prefix = RepositoryLayout.walPrefix(cluster) + timelines.get(i) + "/";
+            Optional<StoredWal> newest = store.listAll(prefix).map(o -> toStoredWal(cluster, o, info.segmentSize()))
+                    .max(java.util.Comparator.comparingLong((StoredWal w) -> w.segment().segmentNumber())
+                            .thenComparing(w -> !w.partial()));
+            if (newest.isPresent()) {
+                return newest;
+            }
+        }
+        return Optional.empty();
     }
 
     /**

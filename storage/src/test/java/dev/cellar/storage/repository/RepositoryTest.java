@@ -150,7 +150,7 @@ class RepositoryTest {
         }
         StoredObject verified = repo.verifyWal(put.wal());
         assertThat(verified).isEqualTo(new StoredObject(put.wal().key(), Codec.parse("zstd"), bytes.length, sha(bytes),
-                put.object().storedSize(), put.object().storedSha256()));
+                put.object().orElseThrow().storedSize(), put.object().orElseThrow().storedSha256()));
         assertThat(repo.findWal("c1", put.wal().segment(), false)).contains(put.wal());
         assertThat(repo.findWal("c1", put.wal().segment(), true)).isEmpty();
     }
@@ -256,6 +256,17 @@ class RepositoryTest {
                 List.of(new BackupInfo.BackupObject("chunk", "base", 1, ghost)))))
                 .hasMessage("backup b1 of cluster c1: object clusters/c1/backups/b1/data/base/00001.zst is missing at commit");
         assertThat(repo.backups("c1")).containsExactly(new BackupListing.Incomplete("c1", "b1"));
+    }
+
+    @Test
+    void latestWalIsTheHighestSegmentOfTheHighestTimeline() {
+        repo.registerCluster(cluster("c1", "42"));
+        assertThat(repo.latestWal("c1")).isEmpty();
+        putSegment("c1", 1, 3, Codec.NONE, 1);
+        putSegment("c1", 1, 4, Codec.NONE, 2);
+        assertThat(repo.latestWal("c1")).hasValueSatisfying(w -> assertThat(w.segment().segmentNumber()).isEqualTo(4));
+        Repository.WalPut tl2 = putSegment("c1", 2, 4, Codec.NONE, 3);
+        assertThat(repo.latestWal("c1")).contains(tl2.wal());
     }
 
     @Test

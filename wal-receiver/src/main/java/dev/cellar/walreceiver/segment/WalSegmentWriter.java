@@ -232,6 +232,26 @@ public final class WalSegmentWriter implements AutoCloseable {
         current = null;
     }
 
+    /**
+     * Removes the spool file of a segment whose receiving a crash interrupted and which will not be
+     * received again because the server no longer has it (the gap is recorded by the caller).
+     */
+    public void discardInterrupted(WalSegmentName segment) {
+        if (channel != null) {
+            throw new IllegalStateException("cluster " + cluster + ": cannot discard while " + current + " is open");
+        }
+        Path file = SpoolFile.pathOf(spool, segment, SpoolFile.State.RECEIVING);
+        try {
+            if (Files.deleteIfExists(file)) {
+                fsyncDirectory(spool);
+                log.warn("cluster {}: discarded the interrupted spool file {}: the server no longer has its WAL",
+                        cluster, file);
+            }
+        } catch (IOException e) {
+            throw failure(cluster, "cannot remove " + file, e);
+        }
+    }
+
     /** Where the received WAL ends (written, not necessarily fsynced). */
     public Lsn received() {
         return received;
