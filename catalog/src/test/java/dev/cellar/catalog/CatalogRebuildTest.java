@@ -171,7 +171,7 @@ class CatalogRebuildTest {
             WalSegmentName name = new WalSegmentName(TimelineId.of(tli), segno, ONE_MB);
             Repository.WalPut put = repo.putWal(cluster, name, partial, new ByteArrayInputStream(content), length,
                     Sha256.hex(content), Codec.parse("zstd:1"));
-            catalog.wal().record(RepositoryRecords.walSegment(put.wal(), put.object(), true, false));
+            catalog.wal().record(RepositoryRecords.walSegment(put.wal(), put.object().orElseThrow(), true, false));
         }
 
         void backup(String cluster, String id, String parent, long tli, String start, String end, BackupStatus status) {
