@@ -92,9 +92,11 @@ final class CopyBothSession {
         currentTimeline = timeline;
         Instant now = clock.instant();
         lastSyncAt = now;
-        lastStatusAt = Instant.MIN;
+        // No status update before the server has sent anything: reporting our start position as
+        // flushed would move the slot's restart_lsn back to it, and if the server has already
+        // removed that WAL, the slot would then no longer say where the WAL it still has begins.
+        lastStatusAt = now;
         connection.setReadTimeout(TICK);
-        sendStatus(false);
         while (true) {
             if (stopRequested.getAsBoolean()) {
                 stopStreaming();

@@ -74,7 +74,7 @@ public final class WalStream {
     /** Records the state the supervisor decided on (reconnecting, failed) with the failure. */
     void markFailure(WalStreamStatus.State state, String error) {
         status.updateAndGet(s -> new WalStreamStatus(state, Optional.empty(), s.timeline(), s.received(), s.flushed(),
-                s.serverWalEnd(), s.lastMessageAt(), s.caughtUpAt(), Optional.of(error)));
+                s.serverWalEnd(), s.lastMessageAt(), s.caughtUpAt(), Optional.of(error), s.sessions(), s.lastGap()));
     }
 
     void markStopped() {
@@ -86,7 +86,9 @@ public final class WalStream {
      * {@link CellarException}; {@link CellarException#isRetryable()} says whether trying again can help).
      */
     public void runSession() {
-        status.updateAndGet(s -> s.with(WalStreamStatus.State.CONNECTING));
+        status.updateAndGet(s -> new WalStreamStatus(WalStreamStatus.State.CONNECTING, Optional.empty(), s.timeline(),
+                s.received(), s.flushed(), s.serverWalEnd(), s.lastMessageAt(), s.caughtUpAt(), s.lastError(),
+                s.sessions() + 1, s.lastGap()));
         try (ReplicationConnection connection = ReplicationConnector.connect(settings.connection())) {
             SystemIdentification identity = connection.identifySystem();
             WalSegmentSize size = WalSegmentSize.parse(connection.show("wal_segment_size"));
@@ -118,9 +120,9 @@ public final class WalStream {
         Lsn position = start.lsn();
         String server = connection.endpoint().toString();
         CopyBothSession session = new CopyBothSession(connection, writer, settings, clock, () -> stopRequested,
-                p -> status.set(new WalStreamStatus(WalStreamStatus.State.STREAMING, Optional.of(server),
+                p -> status.updateAndGet(s -> new WalStreamStatus(WalStreamStatus.State.STREAMING, Optional.of(server),
                         Optional.of(p.timeline()), p.received(), p.flushed(), p.serverWalEnd(), p.lastMessageAt(),
-                        p.caughtUpAt(), Optional.empty())));
+                        p.caughtUpAt(), Optional.empty(), s.sessions(), s.lastGap())));
         int gapsThisSession = 0;
         while (true) {
             writer.begin(timeline, position);
@@ -159,7 +161,16 @@ public final class WalStream {
                           WalSegmentSize size, WalRemovedException removed) {
         Optional<Lsn> restart = connection.readReplicationSlot(settings.slot()).flatMap(ReplicationSlotInfo::restartLsn);
         if (restart.isEmpty() || !restart.get().segmentStart(size).isAfter(position)) {
-            throw removed.serverError();
+            // The slot claims to protect WAL the server has removed (an invalidated slot, or one an
+            // earlier report moved back). Recreate it: RESERVE_WAL anchors it at WAL that exists.
+            log.warn("cluster {}: slot {} on {} does not protect the WAL it claims ({}); recreating it",
+                    settings.cluster(), settings.slot(), connection.endpoint(), restart.map(Lsn::toString).orElse("none"));
+            connection.dropSlot(settings.slot(), false);
+            connection.createPhysicalSlot(settings.slot(), true);
+            restart = connection.readReplicationSlot(settings.slot()).flatMap(ReplicationSlotInfo::restartLsn);
+            if (restart.isEmpty() || !restart.get().segmentStart(size).isAfter(position)) {
+                throw removed.serverError();
+            }
         }
         Lsn resumeAt = restart.get().segmentStart(size);
         WalGap gap = WalGap.of(settings.cluster(), timeline, position, resumeAt, clock.instant(),
@@ -167,6 +178,8 @@ public final class WalStream {
                         + " (slot " + settings.slot() + " was missing or the WAL was recycled): "
                         + removed.serverError().diagnostic().message());
         WalGap recorded = repository.recordGap(settings.cluster(), gap);
+        status.updateAndGet(s -> new WalStreamStatus(s.state(), s.server(), s.timeline(), s.received(), s.flushed(),
+                s.serverWalEnd(), s.lastMessageAt(), s.caughtUpAt(), s.lastError(), s.sessions(), Optional.of(recorded)));
         log.error("cluster {}: WAL GAP on timeline {} from {} to {}: {}. Point-in-time recovery into this range is "
                 + "impossible; a new base backup is needed.", settings.cluster(), timeline, position, resumeAt,
                 gap.reason());

@@ -105,6 +105,7 @@ class WalStreamIT {
             Lsn end1 = primary.switchWal();
             Awaitility.await("timeline 1 archived from the standby").atMost(WAIT).until(() -> fx.archivedThrough(end1));
             String connectedTo = fx.status().server().orElseThrow();
+            long sessions = fx.status().sessions();
 
             primary.stop();
             Instant promoted = Instant.now();
@@ -115,6 +116,7 @@ class WalStreamIT {
             Duration took = Duration.between(promoted, Instant.now());
             assertThat(took).as("timeline switch after promotion").isLessThan(Duration.ofSeconds(10));
             assertThat(fx.status().server()).contains(connectedTo);
+            assertThat(fx.status().sessions()).as("no reconnection: the switch was followed in-stream").isEqualTo(sessions);
             assertThat(fx.status().state()).isEqualTo(WalStreamStatus.State.STREAMING);
             standby.execute("CREATE TABLE t2 AS SELECT generate_series(1, 1000) AS i");
             Lsn end2 = standby.switchWal();
@@ -157,6 +159,7 @@ class WalStreamIT {
                 assertThat(gap.reason()).contains("no longer on");
             });
             WalGap gap = fx.repository.gaps(fx.cluster).getFirst();
+            assertThat(fx.status().lastGap()).as("the stream's status shows the gap").contains(gap);
             server.execute("INSERT INTO filler VALUES ('after the gap')");
             Lsn after = server.switchWal();
             Awaitility.await("archived after the gap").atMost(WAIT).until(() -> fx.archivedThrough(after));
