@@ -185,7 +185,8 @@ public final class Repository {
         if (existing.isPresent()) {
             StoredWal stored = existing.get();
             if (stored.name().logicalSha256().equals(logicalSha256)) {
-                log.warn("cluster {}: WAL segment {} is already stored with the same content; keeping {}",
+                // Routine: a reconnecting stream re-sends the newest segment to compare it.
+                log.info("cluster {}: WAL segment {} is already stored with the same content; keeping {}",
                         cluster, segment, stored.key());
                 return new WalPut(stored, Optional.empty(), true);
             }
@@ -249,6 +250,19 @@ public final class Repository {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The newest stored segment of one timeline whose start is before {@code before} (a timeline's
+     * end on some history path), if any.
+     */
+    public Optional<StoredWal> latestWal(String cluster, TimelineId timeline, Optional<dev.cellar.core.Lsn> before) {
+        ClusterInfo info = cluster(cluster).orElseThrow(() -> unknownCluster(cluster));
+        return store.listAll(RepositoryLayout.walPrefix(cluster, timeline))
+                .map(o -> toStoredWal(cluster, o, info.segmentSize()))
+                .filter(w -> before.map(b -> w.segment().startLsn().isBefore(b)).orElse(true))
+                .max(java.util.Comparator.comparingLong((StoredWal w) -> w.segment().segmentNumber())
+                        .thenComparing(w -> !w.partial()));
     }
 
     /**

@@ -105,10 +105,9 @@ public final class WalSegmentWriter implements AutoCloseable {
                 case TIMELINE_END -> writer.publishSpoolFile(file.path(), file.segment(), true);
                 case RECEIVING -> {
                     if (!writer.resumeSegment.orElseThrow().equals(file.segment())) {
-                        // An older segment still marked as receiving cannot be: each is completed or
-                        // cut before the next begins. Keep it for inspection rather than guess.
-                        log.warn("cluster {}: ignoring stale spool file {} (a newer segment is being received)",
-                                cluster, file.path());
+                        // An older segment left receiving: its timeline ended while we were away (a
+                        // failover). Its fsynced bytes may exist nowhere else: keep them as a partial.
+                        writer.salvage(file.segment());
                     }
                 }
             }
@@ -139,6 +138,12 @@ public final class WalSegmentWriter implements AutoCloseable {
         if (start.segmentOffset(size) != 0) {
             throw new IllegalArgumentException("cluster " + cluster + ": streaming must start at a segment start, not "
                     + start);
+        }
+        WalSegmentName first = WalSegmentName.containing(timeline, start, size);
+        for (SpoolFile leftover : list(spool, size, cluster)) {
+            if (leftover.state() == SpoolFile.State.RECEIVING && !leftover.segment().equals(first)) {
+                salvage(leftover.segment());
+            }
         }
         this.timeline = timeline;
         this.received = start;
@@ -233,23 +238,56 @@ public final class WalSegmentWriter implements AutoCloseable {
     }
 
     /**
-     * Removes the spool file of a segment whose receiving a crash interrupted and which will not be
-     * received again because the server no longer has it (the gap is recorded by the caller).
+     * Keeps the fsynced bytes of a segment whose receiving was interrupted and will not be resumed
+     * (its timeline ended while we were away, or the server no longer has the rest): the valid
+     * prefix — whole pages whose headers are this segment's, up to the first zero page — is
+     * checked and published as the segment's partial copy, and the spool file removed.
+     *
+     * @return where the salvaged WAL ends, or empty when the file held none
      */
-    public void discardInterrupted(WalSegmentName segment) {
-        if (channel != null) {
-            throw new IllegalStateException("cluster " + cluster + ": cannot discard while " + current + " is open");
+    public Optional<Lsn> salvage(WalSegmentName segment) {
+        if (channel != null && segment.equals(current)) {
+            throw new IllegalStateException("cluster " + cluster + ": cannot salvage " + current + " while it is open");
         }
         Path file = SpoolFile.pathOf(spool, segment, SpoolFile.State.RECEIVING);
         try {
-            if (Files.deleteIfExists(file)) {
-                fsyncDirectory(spool);
-                log.warn("cluster {}: discarded the interrupted spool file {}: the server no longer has its WAL",
-                        cluster, file);
+            if (!Files.exists(file)) {
+                return Optional.empty();
             }
+            long length = SpoolSalvage.validPrefix(file, segment, systemIdentifier, size);
+            while (length > 0) {
+                try {
+                    checkAndHashPrefix(file, segment, length);
+                    break;
+                } catch (CellarException torn) {
+                    // The last page may have been torn by the crash: give it up, not the rest.
+                    length -= WalSegmentValidator.DEFAULT_BLOCK_SIZE;
+                }
+            }
+            if (length > 0) {
+                Path cut = SpoolFile.pathOf(spool, segment, SpoolFile.State.TIMELINE_END);
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    ch.truncate(length);
+                    ch.force(true);
+                }
+                Files.move(file, cut, StandardCopyOption.ATOMIC_MOVE);
+                fsyncDirectory(spool);
+                log.warn("cluster {}: kept {} bytes of the interrupted segment {} as its partial copy", cluster, length,
+                        segment);
+                publishSpoolFile(cut, segment, true);
+                return Optional.of(segment.startLsn().plus(length));
+            }
+            Files.delete(file);
+            fsyncDirectory(spool);
+            log.warn("cluster {}: the interrupted spool file {} held no WAL; removed", cluster, file);
+            return Optional.empty();
         } catch (IOException e) {
-            throw failure(cluster, "cannot remove " + file, e);
+            throw failure(cluster, "cannot salvage " + file, e);
         }
+    }
+
+    private void checkAndHashPrefix(Path file, WalSegmentName segment, long length) throws IOException {
+        checkAndHash(file, segment, true, length);
     }
 
     /** Where the received WAL ends (written, not necessarily fsynced). */

@@ -27,6 +27,12 @@ import java.util.function.Consumer;
  */
 final class CopyBothSession {
     private static final Duration TICK = Duration.ofMillis(100);
+    /**
+     * Like wal_receiver_timeout: silence this long gets a status update asking for a reply; twice
+     * this long ends the session. Without it a primary that lost power is noticed only when TCP
+     * gives up retransmitting (about 15 minutes on Linux), since an idle walsender sends nothing.
+     */
+    private static final Duration RECEIVE_TIMEOUT = Duration.ofSeconds(30);
 
     private final ReplicationConnection connection;
     private final WalSegmentWriter writer;
@@ -41,6 +47,8 @@ final class CopyBothSession {
     private Instant lastStatusAt;
     private Instant caughtUpAt;
     private TimelineId currentTimeline;
+    private Instant streamStartedAt;
+    private boolean pingSent;
 
     /** What the stream has done so far, for its status. */
     record Progress(TimelineId timeline, Lsn received, Lsn flushed, Lsn serverWalEnd, Optional<Instant> lastMessageAt,
@@ -91,6 +99,9 @@ final class CopyBothSession {
     private Optional<TimelineSwitch> copyLoop(TimelineId timeline) {
         currentTimeline = timeline;
         Instant now = clock.instant();
+        streamStartedAt = now;
+        lastMessageAt = null;
+        pingSent = false;
         lastSyncAt = now;
         // No status update before the server has sent anything: reporting our start position as
         // flushed would move the slot's restart_lsn back to it, and if the server has already
@@ -111,6 +122,7 @@ final class CopyBothSession {
             now = clock.instant();
             if (message != null) {
                 lastMessageAt = now;
+                pingSent = false;
                 switch (message) {
                     case BackendMessage.CopyData data -> onCopyData(data, now);
                     case BackendMessage.CopyDone done -> {
@@ -145,6 +157,7 @@ final class CopyBothSession {
                 }
             }
             maybeSyncAndReport(now);
+            checkSilence(now);
             publishProgress();
         }
     }
@@ -170,6 +183,21 @@ final class CopyBothSession {
                     sendStatus(false);
                 }
             }
+        }
+    }
+
+    private void checkSilence(Instant now) {
+        Instant heardAt = lastMessageAt != null ? lastMessageAt : streamStartedAt;
+        Duration silence = Duration.between(heardAt, now);
+        if (silence.compareTo(RECEIVE_TIMEOUT.multipliedBy(2)) >= 0) {
+            writer.sync();
+            throw new CellarException(ErrorCode.CONNECTION_FAILED, "cluster " + settings.cluster() + ": "
+                    + connection.endpoint() + " sent nothing for " + silence.toSeconds() + " s, not even a keepalive",
+                    "Cellar reconnects; if the primary is gone, through the conninfo's other hosts.");
+        }
+        if (silence.compareTo(RECEIVE_TIMEOUT) >= 0 && !pingSent) {
+            sendStatus(true);
+            pingSent = true;
         }
     }
 
@@ -249,6 +277,15 @@ final class CopyBothSession {
                     if (next == null) {
                         throw new CellarException(ErrorCode.PROTOCOL_ERROR, "cluster " + settings.cluster() + ": "
                                 + connection.endpoint() + " ended the stream without naming the next timeline");
+                    }
+                    // As pg_receivewal checks: the next timeline must be newer and must not start
+                    // beyond what we received, or WAL would be skipped silently.
+                    if (currentTimeline != null && !currentTimeline.isBefore(next.nextTimeline())
+                            || next.nextStart().isAfter(writer.received())) {
+                        throw new CellarException(ErrorCode.PROTOCOL_ERROR, "cluster " + settings.cluster() + ": "
+                                + connection.endpoint() + " named timeline " + next.nextTimeline() + " from "
+                                + next.nextStart() + " after timeline " + currentTimeline + " ended at "
+                                + writer.received() + ": that would skip WAL");
                     }
                     return next;
                 }

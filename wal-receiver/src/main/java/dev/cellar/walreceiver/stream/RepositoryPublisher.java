@@ -26,12 +26,15 @@ final class RepositoryPublisher implements SegmentPublisher {
 
     @Override
     public void publish(WalSegmentName segment, boolean partial, InputStream content, long length, String sha256) {
-        if (partial && repository.findWal(cluster, segment, true).isPresent()) {
+        var existingPartial = partial ? repository.findWal(cluster, segment, true) : java.util.Optional.<dev.cellar.storage.repository.StoredWal>empty();
+        if (existingPartial.isPresent()) {
             // The end of a timeline can be received twice: from the old primary (possibly with WAL
             // past the switch point that the new timeline abandoned) and again after reconnecting.
-            // The first copy holds at least as much; keep it.
+            // Objects are never replaced: keep the first copy, and tell the listener again (a
+            // crash may have come between storing it and cataloguing it).
             log.info("cluster {}: partial segment {} of timeline {} is already archived; keeping the first copy",
                     cluster, segment.fileName(), segment.timeline());
+            listener.segmentArchived(cluster, new Repository.WalPut(existingPartial.get(), java.util.Optional.empty(), true));
             return;
         }
         Repository.WalPut put = repository.putWal(cluster, segment, partial, content, length, sha256, codec);

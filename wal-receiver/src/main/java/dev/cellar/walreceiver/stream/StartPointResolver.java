@@ -42,7 +42,12 @@ public final class StartPointResolver {
                 origin = StartPoint.Origin.SPOOL;
             } else {
                 last = lastArchived.get().segment();
-                lsn = lastArchived.get().partial() ? last.startLsn() : last.endLsn();
+                // The newest archived segment is streamed again: the repository keeps the first copy
+                // when the bytes are the same, and refuses loudly when they differ — which is how a
+                // server that went back in time on the same timeline (a restored VM snapshot) is
+                // caught before its diverging WAL is appended. Past a recorded gap there is nothing
+                // to compare with.
+                lsn = lastArchived.get().afterGap() ? last.endLsn() : last.startLsn();
                 origin = StartPoint.Origin.REPOSITORY;
             }
             lsn = notPastTheSwitch(lsn, last.timeline(), serverHistory, size);
@@ -88,8 +93,15 @@ public final class StartPointResolver {
         return chosen;
     }
 
-    /** The newest archived segment. */
-    public record Archived(WalSegmentName segment, boolean partial) {
+    /**
+     * The newest archived segment ({@code afterGap}: the segment ending where a recorded gap ends,
+     * standing for "everything before is dealt with").
+     */
+    public record Archived(WalSegmentName segment, boolean partial, boolean afterGap) {
+        public Archived(WalSegmentName segment, boolean partial) {
+            this(segment, partial, false);
+        }
+
         public TimelineId timeline() {
             return segment.timeline();
         }

@@ -18,17 +18,18 @@ final class WalRemovedException extends RuntimeException {
     }
 
     /**
-     * Whether an error means the WAL asked for was removed (recycled, or never kept by a new slot).
-     * The walsender raises it with {@code errcode_for_file_access()}, whose SQLSTATE follows the
-     * errno of the moment: 58P01 (undefined file) when reading hit ENOENT, but XX000 when the check
-     * against the removed-segment counter fired first (seen on 15). So: PostgreSQL's English text
-     * (lc_messages=C), or, whatever the language, 58P01/XX000 naming a WAL segment file.
+     * Whether an error means the WAL asked for is gone (recycled, never kept by a new slot, or the
+     * slot was invalidated). The walsender raises "requested WAL segment … has already been
+     * removed" with {@code errcode_for_file_access()}, whose SQLSTATE follows the errno of the
+     * moment: 58P01 when reading hit ENOENT, XX000 when the removed-segment check fired first (both
+     * seen). PostgreSQL 18 refuses an invalidated slot at START_REPLICATION with 55000 ("can no
+     * longer access replication slot"). English text (lc_messages=C) or 58P01 naming a segment.
      */
     static boolean matches(ServerErrorException e) {
         String message = e.diagnostic().message();
-        boolean namesASegment = SEGMENT_NAME.matcher(message).find();
         return message.contains("has already been removed")
-                || ((e.sqlState().equals("58P01") || e.sqlState().equals("XX000")) && namesASegment);
+                || (e.sqlState().equals("58P01") && SEGMENT_NAME.matcher(message).find())
+                || (e.sqlState().equals("55000") && message.contains("can no longer access replication slot"));
     }
 
     private static final java.util.regex.Pattern SEGMENT_NAME = java.util.regex.Pattern.compile("\\b[0-9A-F]{24}\\b");

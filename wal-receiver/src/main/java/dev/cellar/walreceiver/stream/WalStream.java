@@ -16,6 +16,7 @@ import dev.cellar.walreceiver.connection.SlotCreation;
 import dev.cellar.walreceiver.connection.SystemIdentification;
 import dev.cellar.walreceiver.segment.WalSegmentWriter;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -101,7 +102,7 @@ public final class WalStream {
             try (WalSegmentWriter writer = WalSegmentWriter.open(settings.spool(), settings.cluster(),
                     Long.parseUnsignedLong(identity.systemId()), OptionalInt.of(version / 10000), size, publisher)) {
                 Optional<ReplicationSlotInfo> slot = ensureSlot(connection);
-                StartPoint start = StartPointResolver.resolve(writer.resumeSegment(), lastArchived(size),
+                StartPoint start = StartPointResolver.resolve(writer.resumeSegment(), lastArchived(serverHistory, size),
                         slot.flatMap(ReplicationSlotInfo::restartLsn), identity.xlogPosition(), serverHistory, size);
                 log.info("cluster {}: streaming from {} ({}) on timeline {} of {} through slot {}{}", settings.cluster(),
                         start.lsn(), describe(start.origin()), start.timeline(), connection.endpoint(), settings.slot(),
@@ -173,19 +174,29 @@ public final class WalStream {
             }
         }
         Lsn resumeAt = restart.get().segmentStart(size);
-        WalGap gap = WalGap.of(settings.cluster(), timeline, position, resumeAt, clock.instant(),
-                "WAL from " + position + " to " + resumeAt + " was no longer on " + connection.endpoint()
+        // Keep every byte we have: what this session received (the server can remove WAL while we
+        // stream) and the fsynced prefix of a segment an earlier session was receiving.
+        Lsn gapFrom = Lsn.max(position, writer.received());
+        writer.endTimeline();
+        Optional<Lsn> salvaged = writer.salvage(dev.cellar.core.WalSegmentName.containing(timeline, position, size));
+        if (salvaged.isPresent()) {
+            gapFrom = Lsn.max(gapFrom, salvaged.get());
+        }
+        if (!gapFrom.isBefore(resumeAt)) {
+            return resumeAt;
+        }
+        Lsn from = gapFrom;
+        WalGap gap = WalGap.of(settings.cluster(), timeline, from, resumeAt, clock.instant(),
+                "WAL from " + from + " to " + resumeAt + " was no longer on " + connection.endpoint()
                         + " (slot " + settings.slot() + " was missing or the WAL was recycled): "
                         + removed.serverError().diagnostic().message());
         WalGap recorded = repository.recordGap(settings.cluster(), gap);
         status.updateAndGet(s -> new WalStreamStatus(s.state(), s.server(), s.timeline(), s.received(), s.flushed(),
                 s.serverWalEnd(), s.lastMessageAt(), s.caughtUpAt(), s.lastError(), s.sessions(), Optional.of(recorded)));
         log.error("cluster {}: WAL GAP on timeline {} from {} to {}: {}. Point-in-time recovery into this range is "
-                + "impossible; a new base backup is needed.", settings.cluster(), timeline, position, resumeAt,
+                + "impossible; a new base backup is needed.", settings.cluster(), timeline, from, resumeAt,
                 gap.reason());
         listener.gapRecorded(settings.cluster(), recorded);
-        writer.endTimeline();
-        writer.discardInterrupted(dev.cellar.core.WalSegmentName.containing(timeline, position, size));
         return resumeAt;
     }
 
@@ -199,6 +210,15 @@ public final class WalStream {
                         settings.slot(), connection.endpoint());
             }
             slot = connection.readReplicationSlot(settings.slot());
+        } else if (slot.get().restartLsn().isEmpty()) {
+            // Cellar creates its slot with RESERVE_WAL, so no restart_lsn means the server
+            // invalidated it (max_slot_wal_keep_size): it protects nothing. Recreate it; if WAL we
+            // need is gone, START_REPLICATION says so and the gap is recorded.
+            log.warn("cluster {}: replication slot {} on {} protects no WAL (invalidated?); recreating it",
+                    settings.cluster(), settings.slot(), connection.endpoint());
+            connection.dropSlot(settings.slot(), false);
+            connection.createPhysicalSlot(settings.slot(), true);
+            slot = connection.readReplicationSlot(settings.slot());
         }
         return slot;
     }
@@ -207,9 +227,14 @@ public final class WalStream {
      * The newest archived segment; a recorded gap that ends past it counts as archived up to its
      * end (that WAL is known lost, streaming resumes after it rather than discovering it again).
      */
-    private Optional<StartPointResolver.Archived> lastArchived(WalSegmentSize size) {
-        Optional<StartPointResolver.Archived> last = repository.latestWal(settings.cluster())
-                .map(w -> new StartPointResolver.Archived(w.segment(), w.partial()));
+    private Optional<StartPointResolver.Archived> lastArchived(TimelineHistory serverHistory, WalSegmentSize size) {
+        Optional<StartPointResolver.Archived> last = Optional.empty();
+        java.util.List<TimelineHistory.Span> path = serverHistory.path();
+        for (int i = path.size() - 1; i >= 0 && last.isEmpty(); i--) {
+            TimelineHistory.Span span = path.get(i);
+            last = repository.latestWal(settings.cluster(), span.timeline(), span.end())
+                    .map(w -> new StartPointResolver.Archived(w.segment(), w.partial()));
+        }
         Optional<WalGap> lastGap = repository.gaps(settings.cluster()).stream()
                 .max(java.util.Comparator.comparing(WalGap::to));
         if (lastGap.isPresent() && lastGap.get().to().segmentOffset(size) == 0) {
@@ -217,17 +242,27 @@ public final class WalStream {
                     lastGap.get().timeline(), lastGap.get().to(), size);
             boolean gapIsNewer = last.isEmpty() || last.get().segment().endLsn().isBefore(lastGap.get().to());
             if (gapIsNewer) {
-                return Optional.of(new StartPointResolver.Archived(beforeGapEnd, false));
+                return Optional.of(new StartPointResolver.Archived(beforeGapEnd, false, true));
             }
         }
         return last;
     }
 
-    /** Stores the history files of every timeline from 2 up to {@code current}; returns current's. */
+    /**
+     * Stores the history file of the server's timeline and of each ancestor on its path; returns
+     * the current one. Ancestors' files are derived from the current file (each is its parent's
+     * file plus one line, byte for byte), because a server need not have them all: after a
+     * point-in-time restore the new timeline's number skips the abandoned ones.
+     */
     private TimelineHistory archiveHistories(ReplicationConnection connection, TimelineId current) {
-        TimelineHistory history = TimelineHistory.initial();
-        for (long t = 2; t <= current.value(); t++) {
-            history = archiveHistory(connection, TimelineId.of(t));
+        TimelineHistory history = archiveHistory(connection, current);
+        TimelineHistory ancestor = TimelineHistory.initial();
+        List<TimelineHistory.Entry> entries = history.entries();
+        for (int i = 0; i + 1 < entries.size(); i++) {
+            TimelineHistory.Entry entry = entries.get(i);
+            ancestor = ancestor.branch(entries.get(i + 1).parent(), entry.switchPoint(), entry.reason());
+            StoredHistory stored = repository.putHistory(settings.cluster(), ancestor);
+            listener.historyArchived(settings.cluster(), stored);
         }
         return history;
     }

@@ -133,6 +133,7 @@ public final class WalStreamSupervisor implements AutoCloseable {
             }
         }
         stream.markStopped();
+        streams.remove(stream.cluster(), supervised);
     }
 
     private static final class Supervised {

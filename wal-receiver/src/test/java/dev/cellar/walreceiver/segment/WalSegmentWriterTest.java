@@ -138,6 +138,34 @@ class WalSegmentWriterTest {
     }
 
     @Test
+    void theFsyncedPrefixOfASegmentThatWillNotBeResumedIsKeptAsItsPartialCopy() {
+        byte[] segment = fixture("pg15/00000002000000000000000B.gz");
+        WalSegmentWriter crashed = open();
+        crashed.begin(TL2, Lsn.parse("0/B00000"));
+        crashed.write(Lsn.parse("0/B00000"), ByteBuffer.wrap(segment, 0, 300_000));
+        crashed.sync();
+        // The process died; when it comes back the server streams elsewhere (a later timeline or
+        // past a gap), so segment 0B will not be received again.
+
+        try (WalSegmentWriter writer = open()) {
+            writer.begin(TL2, Lsn.parse("0/C00000"));
+        }
+        // Whole pages that were written, up to the first zero page (this segment ends with a WAL switch).
+        int kept = 0;
+        while (kept + 8192 <= 300_000 && !isZero(segment, kept, 8192)) {
+            kept += 8192;
+        }
+        int wholePages = kept;
+        assertThat(wholePages).isPositive();
+        assertThat(published).singleElement().satisfies(p -> {
+            assertThat(p.segment().fileName()).isEqualTo("00000002000000000000000B");
+            assertThat(p.partial()).isTrue();
+            assertThat(p.bytes()).isEqualTo(Arrays.copyOf(segment, wholePages));
+        });
+        assertThat(spoolFiles()).isEmpty();
+    }
+
+    @Test
     void aFinishedSegmentLeftUnpublishedByACrashIsPublishedAtOpen() throws IOException {
         byte[] segment = fixture("pg15/000000010000000000000007.gz");
         Files.write(spool.resolve("000000010000000000000007.complete"), segment);
@@ -211,6 +239,15 @@ class WalSegmentWriterTest {
                 writer.sync();
             }
         }
+    }
+
+    private static boolean isZero(byte[] bytes, int from, int length) {
+        for (int i = from; i < from + length; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private List<String> spoolFiles() {

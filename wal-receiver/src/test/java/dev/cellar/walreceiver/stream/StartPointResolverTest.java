@@ -33,9 +33,17 @@ class StartPointResolverTest {
     }
 
     @Test
-    void thenRightAfterTheNewestArchivedSegment() {
+    void thenTheNewestArchivedSegmentAgainSoThatADivergingServerIsCaught() {
         StartPoint start = StartPointResolver.resolve(Optional.empty(),
                 Optional.of(new StartPointResolver.Archived(seg(TL3, 9), false)), Optional.empty(),
+                Lsn.parse("0/C000000"), THREE, MB16);
+        assertThat(start).isEqualTo(new StartPoint(Lsn.parse("0/9000000"), TL3, StartPoint.Origin.REPOSITORY));
+    }
+
+    @Test
+    void rightAfterARecordedGap() {
+        StartPoint start = StartPointResolver.resolve(Optional.empty(),
+                Optional.of(new StartPointResolver.Archived(seg(TL3, 9), false, true)), Optional.empty(),
                 Lsn.parse("0/C000000"), THREE, MB16);
         assertThat(start).isEqualTo(new StartPoint(Lsn.parse("0/A000000"), TL3, StartPoint.Origin.REPOSITORY));
     }
