@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one WAL stream per cluster running in this JVM, each on its own virtual thread (streams
- * spend their lives blocked on sockets and fsyncs). A failed session is restarted after a
+ * Keeps one WAL stream per cluster running in this JVM, each on its own platform thread (a virtual
+ * thread cost twice the CPU in bench/wal-receive.sh: its 100 ms read timeouts park and wake it
+ * through the JDK's poller thousands of times a second under load). A failed session is restarted after a
  * {@link Backoff} delay; a failure that needs a person (authentication, another cluster behind the
  * address, conflicting WAL) is shown as {@link WalStreamStatus.State#FAILED} and retried rarely.
  * One cluster's failure never affects another's stream. Thread-safe.
@@ -42,7 +43,12 @@ public final class WalStreamSupervisor implements AutoCloseable {
     /** Starts supervising {@code stream}; a cluster can be supervised once at a time. */
     public void start(WalStream stream) {
         Supervised supervised = new Supervised(stream);
-        supervised.thread = Thread.ofVirtual().name("wal-" + stream.cluster()).unstarted(() -> supervise(supervised));
+        // A platform thread per stream: measured with bench/wal-receive.sh, a virtual thread doubled
+        // the receiver's CPU (about a third of socket reads find no data, and each parks and wakes
+        // the virtual thread through the poller: 33 % of samples in futex). A few hundred
+        // platform threads for a few hundred clusters cost nothing comparable.
+        supervised.thread = Thread.ofPlatform().daemon().name("wal-" + stream.cluster())
+                .unstarted(() -> supervise(supervised));
         if (streams.putIfAbsent(stream.cluster(), supervised) != null) {
             throw new IllegalStateException("cluster " + stream.cluster() + " is already streaming");
         }

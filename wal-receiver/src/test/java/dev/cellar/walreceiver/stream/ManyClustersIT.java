@@ -70,8 +70,8 @@ class ManyClustersIT {
             Runtime runtime = Runtime.getRuntime();
             long heapUsed = runtime.totalMemory() - runtime.freeMemory();
             int platformThreads = ManagementFactory.getThreadMXBean().getThreadCount();
-            log.info("{} clusters streaming: heap used after GC {} MiB, {} platform threads in the JVM (streams run on "
-                    + "virtual threads)", CLUSTERS, heapUsed >> 20, platformThreads);
+            log.info("{} clusters streaming: heap used after GC {} MiB, {} threads in the JVM (one per stream, plus "
+                    + "the test's load generators)", CLUSTERS, heapUsed >> 20, platformThreads);
             assertThat(supervisor.statuses()).hasSize(CLUSTERS)
                     .allSatisfy((name, status) -> assertThat(status.state()).isEqualTo(WalStreamStatus.State.STREAMING));
             assertThat(repository.clusterNames()).hasSize(CLUSTERS);
