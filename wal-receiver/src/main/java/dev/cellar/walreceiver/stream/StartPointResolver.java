@@ -33,6 +33,7 @@ public final class StartPointResolver {
                                      Optional<Lsn> slotRestart, Lsn serverPosition, TimelineHistory serverHistory,
                                      WalSegmentSize size) {
         Lsn lsn;
+        Lsn held = null;
         StartPoint.Origin origin;
         if (spoolResume.isPresent() || lastArchived.isPresent()) {
             WalSegmentName last;
@@ -48,9 +49,15 @@ public final class StartPointResolver {
                 // caught before its diverging WAL is appended. Past a recorded gap there is nothing
                 // to compare with.
                 lsn = lastArchived.get().afterGap() ? last.endLsn() : last.startLsn();
+                held = lastArchived.get().partial() ? last.startLsn() : last.endLsn();
                 origin = StartPoint.Origin.REPOSITORY;
             }
-            lsn = notPastTheSwitch(lsn, last.timeline(), serverHistory, size);
+            Lsn adjusted = notPastTheSwitch(lsn, last.timeline(), serverHistory, size);
+            if (!adjusted.equals(lsn)) {
+                // What we hold is on a timeline the server left earlier: nothing past the switch is held.
+                held = adjusted;
+            }
+            lsn = adjusted;
         } else if (slotRestart.isPresent()) {
             lsn = slotRestart.get().segmentStart(size);
             origin = StartPoint.Origin.SLOT;
@@ -58,7 +65,8 @@ public final class StartPointResolver {
             lsn = serverPosition.segmentStart(size);
             origin = StartPoint.Origin.SERVER;
         }
-        return new StartPoint(lsn, timelineServing(serverHistory, lsn, size), origin);
+        Lsn heldUpTo = held == null || held.isBefore(lsn) ? lsn : held;
+        return new StartPoint(lsn, timelineServing(serverHistory, lsn, size), origin, heldUpTo);
     }
 
     /**

@@ -125,6 +125,7 @@ public final class WalStream {
                         Optional.of(p.timeline()), p.received(), p.flushed(), p.serverWalEnd(), p.lastMessageAt(),
                         p.caughtUpAt(), Optional.empty(), s.sessions(), s.lastGap())));
         int gapsThisSession = 0;
+        Lsn heldUpTo = start.heldUpTo();
         while (true) {
             writer.begin(timeline, position);
             Optional<TimelineSwitch> next;
@@ -135,7 +136,7 @@ public final class WalStream {
                     // The server keeps removing WAL faster than we reach it: stop and retry later.
                     throw removed.serverError();
                 }
-                Lsn resumeAt = recordGap(connection, writer, timeline, position, size, removed);
+                Lsn resumeAt = recordGap(connection, writer, timeline, Lsn.max(position, heldUpTo), size, removed);
                 position = resumeAt;
                 timeline = StartPointResolver.timelineServing(serverHistory, position, size);
                 continue;

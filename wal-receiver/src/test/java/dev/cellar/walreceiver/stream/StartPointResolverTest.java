@@ -37,7 +37,8 @@ class StartPointResolverTest {
         StartPoint start = StartPointResolver.resolve(Optional.empty(),
                 Optional.of(new StartPointResolver.Archived(seg(TL3, 9), false)), Optional.empty(),
                 Lsn.parse("0/C000000"), THREE, MB16);
-        assertThat(start).isEqualTo(new StartPoint(Lsn.parse("0/9000000"), TL3, StartPoint.Origin.REPOSITORY));
+        assertThat(start).isEqualTo(new StartPoint(Lsn.parse("0/9000000"), TL3, StartPoint.Origin.REPOSITORY,
+                Lsn.parse("0/A000000")));
     }
 
     @Test
