@@ -262,6 +262,11 @@ public final class ReplicationConnection implements AutoCloseable {
         }
     }
 
+    /** Whether the next {@link #readMessage()} is already buffered and will not block. */
+    public boolean hasBufferedMessage() {
+        return !closed && reader.hasBufferedMessage();
+    }
+
     /**
      * Buffers a CopyData message with the buffer's remaining bytes (its position does not move);
      * call {@link #flush()} to send. Large payloads go straight to the socket.

@@ -89,6 +89,19 @@ public final class MessageReader {
         return finishLargeMessage();
     }
 
+    /**
+     * Whether a whole message is already in the buffer, so that {@link #read()} returns it without
+     * touching the socket. Lets a caller batch work (one fsync for several WAL messages) without
+     * ever delaying it behind data that has not arrived.
+     */
+    public boolean hasBufferedMessage() {
+        if (pendingBody != null || limit - position < HEADER) {
+            return false;
+        }
+        int length = ByteBuffer.wrap(buffer, position + 1, 4).getInt();
+        return length >= 4 && (long) limit - position >= HEADER + (long) (length - 4);
+    }
+
     private void checkHeader(byte type, int length) {
         if (!BackendMessageParser.isKnownType(type)) {
             throw BackendMessageParser.violation("unexpected message type " + BackendMessageParser.describeType(type)

@@ -167,7 +167,10 @@ final class CopyBothSession {
             case WalStreamMessage.XLogData xlog -> {
                 writer.write(xlog.dataStart(), xlog.data());
                 serverWalEnd = Lsn.max(serverWalEnd, xlog.walEnd());
-                if (settings.synchronous()) {
+                // Synchronous mode: fsync and report before waiting for anything more, but not
+                // between messages that have already arrived — as pg_receivewal does, one fsync
+                // covers everything received so far (commits wait for that report either way).
+                if (settings.synchronous() && !connection.hasBufferedMessage()) {
                     writer.sync();
                     lastSyncAt = now;
                     sendStatus(false);

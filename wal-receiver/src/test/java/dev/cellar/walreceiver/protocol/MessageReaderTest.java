@@ -233,4 +233,21 @@ class MessageReaderTest {
                 .isInstanceOf(EOFException.class)
                 .hasMessage("the server closed the connection");
     }
+
+    @Test
+    void saysWhetherTheNextMessageIsAlreadyBufferedWithoutReading() throws Exception {
+        byte[] copyDone = message('c', new byte[0]);
+        byte[] data = message('d', new byte[10]);
+        byte[] all = new byte[copyDone.length * 2 + data.length - 3];
+        System.arraycopy(copyDone, 0, all, 0, copyDone.length);
+        System.arraycopy(copyDone, 0, all, copyDone.length, copyDone.length);
+        System.arraycopy(data, 0, all, 2 * copyDone.length, data.length - 3);
+        MessageReader reader = new MessageReader(new ByteArrayInputStream(all), 64);
+
+        assertThat(reader.hasBufferedMessage()).as("nothing read from the stream yet").isFalse();
+        assertThat(reader.read()).isInstanceOf(BackendMessage.CopyDone.class);
+        assertThat(reader.hasBufferedMessage()).as("the second CopyDone arrived with the first").isTrue();
+        assertThat(reader.read()).isInstanceOf(BackendMessage.CopyDone.class);
+        assertThat(reader.hasBufferedMessage()).as("only part of the CopyData has arrived").isFalse();
+    }
 }
