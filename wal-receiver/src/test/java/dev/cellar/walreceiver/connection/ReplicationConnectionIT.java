@@ -1,5 +1,6 @@
 package dev.cellar.walreceiver.connection;
 
+import static dev.cellar.walreceiver.connection.ConnectionFailures.connectFails;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -87,15 +88,6 @@ class ReplicationConnectionIT {
             builder.password(PasswordSource.of(password.toCharArray()));
         }
         return builder;
-    }
-
-    private static CellarException connectFails(ReplicationConnectionSettings settings) {
-        try {
-            ReplicationConnector.connect(settings).close();
-        } catch (CellarException e) {
-            return e;
-        }
-        throw new AssertionError("connected, but the connection should have failed");
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")

@@ -1,5 +1,6 @@
 package dev.cellar.walreceiver.connection;
 
+import static dev.cellar.walreceiver.connection.ConnectionFailures.connectFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cellar.core.CellarException;
@@ -27,15 +28,6 @@ class ReplicationConnectorTest {
             builder.endpoint("127.0.0.1", port);
         }
         return builder;
-    }
-
-    private static CellarException connectFails(ReplicationConnectionSettings settings) {
-        try {
-            ReplicationConnector.connect(settings).close();
-        } catch (CellarException e) {
-            return e;
-        }
-        throw new AssertionError("connected, but the connection should have failed");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.cellar.walreceiver.connection;
 
+import static dev.cellar.walreceiver.connection.ConnectionFailures.connectFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cellar.core.CellarException;
@@ -77,15 +78,6 @@ class ReplicationTlsIT {
                 .endpoint(host, port)
                 .connectTimeout(Duration.ofSeconds(20))
                 .sslMode(mode);
-    }
-
-    private static CellarException connectFails(ReplicationConnectionSettings settings) {
-        try {
-            ReplicationConnector.connect(settings).close();
-        } catch (CellarException e) {
-            return e;
-        }
-        throw new AssertionError("connected, but the connection should have failed");
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
