@@ -14,10 +14,13 @@ import java.util.OptionalLong;
  * @param synchronous flush and confirm every message, so the server may list Cellar in
  *     {@code synchronous_standby_names} (RPO 0)
  * @param maxRate limit on backup transfer, bytes per second; empty for no limit
+ * @param checkpoint how the checkpoint that starts a base backup runs
+ * @param serverCompression what the server compresses backup data with before sending; empty for none
  */
 public record ClusterConfig(String name, Conninfo conninfo, Optional<Secret> password, String slot,
         boolean synchronous, BackupSource backupFrom, IncrementalFallback incrementalFallback,
-        OptionalLong maxRate, Compression compression, Schedule schedule, Retention retention) {
+        OptionalLong maxRate, CheckpointMode checkpoint, Optional<ServerCompression> serverCompression,
+        Compression compression, Schedule schedule, Retention retention) {
     public ClusterConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(conninfo, "conninfo");
@@ -26,6 +29,8 @@ public record ClusterConfig(String name, Conninfo conninfo, Optional<Secret> pas
         Objects.requireNonNull(backupFrom, "backupFrom");
         Objects.requireNonNull(incrementalFallback, "incrementalFallback");
         Objects.requireNonNull(maxRate, "maxRate");
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        Objects.requireNonNull(serverCompression, "serverCompression");
         Objects.requireNonNull(compression, "compression");
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(retention, "retention");

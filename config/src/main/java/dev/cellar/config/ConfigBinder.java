@@ -148,6 +148,8 @@ final class ConfigBinder {
         BackupSource backupFrom = r.getOrDefault(BACKUP_FROM);
         IncrementalFallback fallback = r.getOrDefault(INCREMENTAL_FALLBACK);
         OptionalLong maxRate = r.get(MAX_RATE).map(OptionalLong::of).orElseGet(OptionalLong::empty);
+        CheckpointMode checkpoint = r.getOrDefault(CHECKPOINT);
+        Optional<ServerCompression> serverCompression = r.getOrDefault(SERVER_COMPRESSION);
         Compression compression = compression(r, CLUSTER_COMPRESSION, defaults.compression());
         Schedule schedule = schedule(r.sectionOrEmpty(CLUSTER_SCHEDULE), defaults.schedule());
         Retention retention = retention(r.sectionOrEmpty(CLUSTER_RETENTION), defaults.retention());
@@ -173,7 +175,7 @@ final class ConfigBinder {
             return Optional.empty();
         }
         return Optional.of(new ClusterConfig(name.get(), conninfo.get(), password, slot.get(), synchronous,
-                backupFrom, fallback, maxRate, compression, schedule, retention));
+                backupFrom, fallback, maxRate, checkpoint, serverCompression, compression, schedule, retention));
     }
 
     /** {@code cellar_<name>}, with '-' (allowed in names, not in slot names) as '_'. */

@@ -109,6 +109,14 @@ final class ConfigSchema {
             "When an incremental backup is impossible: take a full one instead, or fail.").withDefault("full");
     static final ConfigKey<Long> MAX_RATE = scalar("max_rate", "size per second", ValueParsers.rate(),
             "Limit on base backup transfer, e.g. 100MB (per second); leave out for no limit.");
+    static final ConfigKey<CheckpointMode> CHECKPOINT = scalar("checkpoint", "one of spread, fast",
+            ValueParsers.choice(CheckpointMode.values()),
+            "The checkpoint that starts a base backup: spread (gentle, like a regular checkpoint) or fast (at once).")
+            .withDefault("spread");
+    static final ConfigKey<Optional<ServerCompression>> SERVER_COMPRESSION = scalar("server_compression",
+            "none, gzip, lz4 or zstd[:detail]", ServerCompression::parse,
+            "Compression PostgreSQL applies before sending base backup data, e.g. zstd:level=3,workers=2;"
+                    + " saves network at the server's CPU cost.").withDefault("none");
     static final ConfigKey<Compression> CLUSTER_COMPRESSION = compression("Overrides defaults.compression.")
             .inheritingFrom("defaults.compression");
     static final ConfigKey<Void> CLUSTER_SCHEDULE = map("schedule", SCHEDULE_KEYS,
@@ -118,7 +126,7 @@ final class ConfigSchema {
             "Overrides keys of defaults.retention; a key left out keeps the default.")
             .inheritingFrom("defaults.retention");
     static final ConfigSection CLUSTER_KEYS = ConfigSection.of(CLUSTER_NAME, CONNINFO, PASSWORD, PASSWORD_FILE, SLOT,
-            SYNCHRONOUS, BACKUP_FROM, INCREMENTAL_FALLBACK, MAX_RATE, CLUSTER_COMPRESSION, CLUSTER_SCHEDULE,
+            SYNCHRONOUS, BACKUP_FROM, INCREMENTAL_FALLBACK, MAX_RATE, CHECKPOINT, SERVER_COMPRESSION, CLUSTER_COMPRESSION, CLUSTER_SCHEDULE,
             CLUSTER_RETENTION);
 
     static final ConfigKey<Void> REPOSITORY = map("repository", ConfigSection.of(REPOSITORY_PATH),

@@ -61,6 +61,18 @@ class ConfigProblemsTest {
                         yaml(REPO, CLUSTERS_A, "    conninfo: host=pg1", "    max_rate: 100XB"),
                         "clusters[0].max_rate: line 5, column 15: invalid size '100XB': unknown unit 'XB'; expected"
                                 + " a whole number and a unit (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. 100MB"),
+                bad("unknown server compression",
+                        yaml(REPO, CLUSTERS_A, "    conninfo: host=pg1", "    server_compression: brotli"),
+                        "clusters[0].server_compression: line 5, column 25: unknown server compression 'brotli': use"
+                                + " none, gzip, lz4 or zstd, optionally with :detail such as zstd:level=3,workers=2"),
+                bad("bad server compression detail",
+                        yaml(REPO, CLUSTERS_A, "    conninfo: host=pg1", "    server_compression: \"zstd:level 3\""),
+                        "clusters[0].server_compression: line 5, column 25: invalid server compression detail"
+                                + " 'level 3' in 'zstd:level 3': write a level (zstd:3) or keyword=value items"
+                                + " (zstd:level=3,workers=2)"),
+                bad("unknown checkpoint mode",
+                        yaml(REPO, CLUSTERS_A, "    conninfo: host=pg1", "    checkpoint: immediate"),
+                        "clusters[0].checkpoint: line 5, column 17: expected one of spread, fast, got 'immediate'"),
                 bad("negative count in a flow map",
                         yaml(REPO, "defaults:", "  retention: {keep_daily: -1}"),
                         "defaults.retention.keep_daily: line 3, column 27: must not be negative, got -1"),

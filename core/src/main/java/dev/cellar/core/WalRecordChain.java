@@ -46,6 +46,7 @@ final class WalRecordChain {
     private static final int MAXALIGN = 8;
 
     private final Failure failure;
+    private final WalRecordVisitor visitor;
     private final boolean partial;
     private final CRC32C crc = new CRC32C();
     private final byte[] header = new byte[RECORD_HEADER_SIZE];
@@ -66,9 +67,10 @@ final class WalRecordChain {
      * @param partial whether the segment may end in unwritten (zero) bytes; if not, WAL may stop
      *                early only at an XLOG_SWITCH record
      */
-    WalRecordChain(boolean partial, Failure failure) {
+    WalRecordChain(boolean partial, Failure failure, WalRecordVisitor visitor) {
         this.partial = partial;
         this.failure = failure;
+        this.visitor = visitor;
     }
 
     End end() {
@@ -226,6 +228,7 @@ final class WalRecordChain {
         }
         int rmid = Byte.toUnsignedInt(header[XL_RMID_OFFSET]);
         int info = Byte.toUnsignedInt(header[XL_INFO_OFFSET]);
+        visitor.record(recordStart, rmid, info);
         if (rmid == RM_XLOG_ID && (info & XLR_RMGR_INFO_MASK) == XLOG_SWITCH) {
             end = End.XLOG_SWITCH;
             endLsn = recordStart;

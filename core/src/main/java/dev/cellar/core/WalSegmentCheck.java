@@ -30,7 +30,7 @@ public final class WalSegmentCheck {
 
     WalSegmentCheck(WalSegmentValidator validator) {
         this.validator = validator;
-        this.chain = new WalRecordChain(validator.isPartial(), this::failure);
+        this.chain = new WalRecordChain(validator.isPartial(), this::failure, validator.recordVisitor());
         this.blockSize = validator.blockSize();
         this.segmentSize = validator.segment().size().bytes();
         this.segmentStart = validator.segment().startLsn();

@@ -43,14 +43,16 @@ public final class WalSegmentValidator {
     private final OptionalInt expectedMajor;
     private final int blockSize;
     private final boolean partial;
+    private final WalRecordVisitor visitor;
 
     private WalSegmentValidator(WalSegmentName segment, long systemIdentifier, OptionalInt expectedMajor,
-                                int blockSize, boolean partial) {
+                                int blockSize, boolean partial, WalRecordVisitor visitor) {
         this.segment = segment;
         this.systemIdentifier = systemIdentifier;
         this.expectedMajor = expectedMajor;
         this.blockSize = blockSize;
         this.partial = partial;
+        this.visitor = visitor;
     }
 
     /**
@@ -59,7 +61,7 @@ public final class WalSegmentValidator {
      */
     public static WalSegmentValidator forSegment(WalSegmentName segment, long systemIdentifier) {
         Objects.requireNonNull(segment, "segment");
-        return new WalSegmentValidator(segment, systemIdentifier, OptionalInt.empty(), DEFAULT_BLOCK_SIZE, false);
+        return new WalSegmentValidator(segment, systemIdentifier, OptionalInt.empty(), DEFAULT_BLOCK_SIZE, false, WalRecordVisitor.NONE);
     }
 
     /**
@@ -69,7 +71,7 @@ public final class WalSegmentValidator {
      */
     public WalSegmentValidator expectingMajor(int major) {
         WalPageMagic.magicForMajor(major);
-        return new WalSegmentValidator(segment, systemIdentifier, OptionalInt.of(major), blockSize, partial);
+        return new WalSegmentValidator(segment, systemIdentifier, OptionalInt.of(major), blockSize, partial, visitor);
     }
 
     /**
@@ -82,7 +84,7 @@ public final class WalSegmentValidator {
             throw new CellarException(ErrorCode.INVALID_VALUE,
                     "invalid WAL block size %d: expected a power of two from 1024 to 65536".formatted(blockSize));
         }
-        return new WalSegmentValidator(segment, systemIdentifier, expectedMajor, blockSize, partial);
+        return new WalSegmentValidator(segment, systemIdentifier, expectedMajor, blockSize, partial, visitor);
     }
 
     /**
@@ -90,7 +92,13 @@ public final class WalSegmentValidator {
      * followed only by zeros, and fewer bytes than a whole segment may be given.
      */
     public WalSegmentValidator allowingPartial() {
-        return new WalSegmentValidator(segment, systemIdentifier, expectedMajor, blockSize, true);
+        return new WalSegmentValidator(segment, systemIdentifier, expectedMajor, blockSize, true, visitor);
+    }
+
+    /** A copy that reports every verified record to {@code visitor} (see {@link WalRecordVisitor}). */
+    public WalSegmentValidator withRecordVisitor(WalRecordVisitor visitor) {
+        return new WalSegmentValidator(segment, systemIdentifier, expectedMajor, blockSize, partial,
+                Objects.requireNonNull(visitor, "visitor"));
     }
 
     /**
@@ -140,6 +148,10 @@ public final class WalSegmentValidator {
 
     public int blockSize() {
         return blockSize;
+    }
+
+    WalRecordVisitor recordVisitor() {
+        return visitor;
     }
 
     /** Whether the segment may be incomplete. */

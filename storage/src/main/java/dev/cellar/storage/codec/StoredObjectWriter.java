@@ -8,8 +8,12 @@ import dev.cellar.storage.StorageErrors;
 import dev.cellar.storage.WriteOptions;
 import dev.cellar.storage.io.ChecksummingInputStream;
 import dev.cellar.storage.io.ExpectedSizeInputStream;
+import dev.cellar.storage.io.Sha256;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.OptionalLong;
 
@@ -45,6 +49,30 @@ public final class StoredObjectWriter {
      */
     public StoredObject write(ObjectKey key, Codec codec, InputStream content, OverwritePolicy overwrite, long logicalSize) {
         return write(key, codec, content, overwrite, OptionalLong.of(logicalSize));
+    }
+
+    /**
+     * Stores a block held in memory, encoded in one call by {@code encoder} straight from
+     * {@code block} (see {@link BlockEncoder}): the way to store large blocks without streaming
+     * them through an encoder. The logical SHA-256 is computed here, the stored one by the put.
+     *
+     * @throws dev.cellar.storage.ObjectExistsException under {@code FAIL_IF_EXISTS} when the key exists
+     * @throws dev.cellar.core.CellarException ({@code STORAGE_FAILED}) when encoding or writing
+     *     fails; nothing is published then
+     */
+    public StoredObject writeBlock(ObjectKey key, BlockEncoder encoder, byte[] block, int offset, int length,
+            OverwritePolicy overwrite) {
+        MessageDigest digest = Sha256.newDigest();
+        digest.update(block, offset, length);
+        String logicalSha256 = HexFormat.of().formatHex(digest.digest());
+        BlockEncoder.Encoded encoded = encoder.encode(block, offset, length);
+        WriteOptions options = (overwrite == OverwritePolicy.REPLACE ? WriteOptions.replace() : WriteOptions.failIfExists())
+                .withExpectedSize(encoded.length());
+        ObjectInfo stored = store.put(key, new ByteArrayInputStream(encoded.array(), encoded.offset(), encoded.length()),
+                options);
+        String storedSha256 = stored.sha256().orElseThrow(() -> new IllegalStateException(
+                store.describe() + " broke the ObjectStore contract: put returned no SHA-256 for " + key));
+        return new StoredObject(key, encoder.codec(), length, logicalSha256, stored.size(), storedSha256);
     }
 
     private StoredObject write(ObjectKey key, Codec codec, InputStream content, OverwritePolicy overwrite,

@@ -13,6 +13,7 @@ import dev.cellar.storage.ObjectPage;
 import dev.cellar.storage.ObjectStore;
 import dev.cellar.storage.OverwritePolicy;
 import dev.cellar.storage.WriteOptions;
+import dev.cellar.storage.codec.BlockEncoder;
 import dev.cellar.storage.codec.Codec;
 import dev.cellar.storage.codec.StoredObject;
 import dev.cellar.storage.codec.StoredObjectWriter;
@@ -322,6 +323,17 @@ public final class Repository {
     public StoredObject putBackupObject(String cluster, String backupId, String relative, InputStream content, Codec codec) {
         return writer.write(RepositoryLayout.backupObject(cluster, backupId, relative), codec, content,
                 OverwritePolicy.FAIL_IF_EXISTS);
+    }
+
+    /**
+     * Stores one block of a backup held in memory (an archive chunk), encoded in one call by
+     * {@code encoder} (see {@link StoredObjectWriter#writeBlock}); never replaces an existing one.
+     * Thread-safe: the backup writer stores chunks from several threads, each with its own encoder.
+     */
+    public StoredObject putBackupBlock(String cluster, String backupId, String relative, BlockEncoder encoder,
+                                       byte[] block, int offset, int length) {
+        return writer.writeBlock(RepositoryLayout.backupObject(cluster, backupId, relative), encoder, block, offset,
+                length, OverwritePolicy.FAIL_IF_EXISTS);
     }
 
     /**

@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  * clusters/&lt;cluster&gt;/wal/&lt;TLI&gt;/&lt;segment&gt;[.partial]-&lt;sha256&gt;[.zst]
  * clusters/&lt;cluster&gt;/gaps/&lt;TLI&gt;-&lt;from&gt;-&lt;to&gt;.json            (WAL the server no longer had)
  * clusters/&lt;cluster&gt;/backups/&lt;id&gt;/backup.json          (written last: the commit marker)
- * clusters/&lt;cluster&gt;/backups/&lt;id&gt;/…                    (manifest, archive chunks, index)
+ * clusters/&lt;cluster&gt;/backups/&lt;id&gt;/backup_manifest[.zst]     (PostgreSQL's manifest, as received)
+ * clusters/&lt;cluster&gt;/backups/&lt;id&gt;/files.jsonl[.zst]         (the file index, package backup)
+ * clusters/&lt;cluster&gt;/backups/&lt;id&gt;/data/&lt;archive&gt;/&lt;NNNNNN&gt;.chunk[.zst]  (archive contents)
  * </pre>
  */
 public final class RepositoryLayout {
@@ -72,7 +74,7 @@ public final class RepositoryLayout {
         return ObjectKey.of(backupPrefix(cluster, backupId) + "backup.json");
     }
 
-    /** Another object of a backup, {@code relative} to its directory (e.g. {@code data/base/00001.zst}). */
+    /** Another object of a backup, {@code relative} to its directory (e.g. {@code data/base/000001.chunk.zst}). */
     public static ObjectKey backupObject(String cluster, String backupId, String relative) {
         return ObjectKey.of(backupPrefix(cluster, backupId) + relative);
     }
