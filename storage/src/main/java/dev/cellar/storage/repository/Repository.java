@@ -403,6 +403,25 @@ public final class Repository {
         store.deleteAll(rest);
     }
 
+    /**
+     * Deletes every backup of the cluster that has no {@code backup.json}: the leftovers of
+     * backups interrupted by a crash or a kill. Call it only when no backup of the cluster can be
+     * in progress (the server does at start, before it schedules any), since a backup being
+     * written looks the same. Damaged backups are left for a person to look at.
+     *
+     * @return the ids removed, sorted
+     */
+    public List<String> deleteIncompleteBackups(String cluster) {
+        List<String> removed = new ArrayList<>();
+        for (BackupListing listing : backups(cluster)) {
+            if (listing instanceof BackupListing.Incomplete incomplete) {
+                deleteBackup(cluster, incomplete.id());
+                removed.add(incomplete.id());
+            }
+        }
+        return removed;
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     /**

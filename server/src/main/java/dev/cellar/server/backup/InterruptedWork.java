@@ -1,0 +1,50 @@
+package dev.cellar.server.backup;
+
+import dev.cellar.catalog.Catalog;
+import dev.cellar.catalog.JobOutcome;
+import dev.cellar.catalog.JobRow;
+import dev.cellar.storage.repository.Repository;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a crashed or killed server left behind, cleaned before anything is scheduled: backup
+ * directories without {@code backup.json} are deleted (they were never restorable), and jobs
+ * still marked running are recorded as failed, with why. Run once at start, while no backup can
+ * be running.
+ */
+public final class InterruptedWork {
+    private static final Logger LOG = LoggerFactory.getLogger(InterruptedWork.class);
+    static final String INTERRUPTED = "interrupted: the server stopped while the job ran";
+
+    private InterruptedWork() {
+    }
+
+    /** What was cleaned. */
+    public record Report(List<String> removedBackups, List<Long> failedJobs) {
+        public Report {
+            removedBackups = List.copyOf(removedBackups);
+            failedJobs = List.copyOf(failedJobs);
+        }
+    }
+
+    public static Report clean(Repository repository, Catalog catalog, Clock clock) {
+        List<String> removed = new ArrayList<>();
+        for (String cluster : repository.clusterNames()) {
+            for (String id : repository.deleteIncompleteBackups(cluster)) {
+                LOG.warn("cluster {}: removed incomplete backup {} (interrupted before its backup.json was written)",
+                        cluster, id);
+                removed.add(cluster + "/" + id);
+            }
+        }
+        List<Long> failed = new ArrayList<>();
+        for (JobRow job : catalog.jobs().running()) {
+            catalog.jobs().finish(job.id(), JobOutcome.FAILED, clock.instant(), INTERRUPTED);
+            failed.add(job.id());
+        }
+        return new Report(removed, failed);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.cellar.server.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cellar.catalog.Catalog;
+import dev.cellar.catalog.JobOutcome;
+import dev.cellar.catalog.JobRow;
+import dev.cellar.core.WalSegmentSize;
+import dev.cellar.storage.codec.Codec;
+import dev.cellar.storage.memory.InMemoryStore;
+import dev.cellar.storage.repository.BackupListing;
+import dev.cellar.storage.repository.ClusterInfo;
+import dev.cellar.storage.repository.Repository;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InterruptedWorkTest {
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);
+
+    @Test
+    void incompleteBackupsGoAndRunningJobsBecomeFailed(@TempDir Path dir) {
+        Repository repository = new Repository(new InMemoryStore());
+        repository.registerCluster(ClusterInfo.of("c1", "7000000000000000001", 170011, WalSegmentSize.DEFAULT,
+                CLOCK.instant()));
+        repository.putBackupObject("c1", "20261121T090000Z-F", "data/base/000000.chunk",
+                new ByteArrayInputStream(new byte[100]), Codec.parse("none"));
+        try (Catalog catalog = Catalog.open(dir.resolve("catalog.db"))) {
+            catalog.clusters().register("c1", 7000000000000000001L, 17, WalSegmentSize.DEFAULT, CLOCK.instant());
+            JobRow running = catalog.jobs().start("c1", BackupJob.TYPE, CLOCK.instant().minusSeconds(60));
+
+            InterruptedWork.Report report = InterruptedWork.clean(repository, catalog, CLOCK);
+
+            assertThat(report.removedBackups()).containsExactly("c1/20261121T090000Z-F");
+            assertThat(report.failedJobs()).containsExactly(running.id());
+            assertThat(repository.backups("c1")).noneMatch(l -> l instanceof BackupListing.Incomplete);
+            JobRow failed = catalog.jobs().find(running.id()).orElseThrow();
+            assertThat(failed.outcome()).isEqualTo(JobOutcome.FAILED);
+            assertThat(failed.message()).contains(InterruptedWork.INTERRUPTED);
+            assertThat(InterruptedWork.clean(repository, catalog, CLOCK).removedBackups()).isEmpty();
+        }
+    }
+}
