@@ -175,20 +175,6 @@ final class StreamPipe {
         }
 
         @Override
-        public long skip(long n) throws IOException {
-            byte[] scratch = new byte[(int) Math.min(8192, Math.max(n, 1))];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
         public int available() {
             lock.lock();
             try {
