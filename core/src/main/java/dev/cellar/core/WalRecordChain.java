@@ -82,6 +82,17 @@ final class WalRecordChain {
         return endLsn;
     }
 
+    /**
+     * The segment's last page has been given. A record whose header is cut by the segment's end
+     * is reported with resource manager {@link WalRecordVisitor#UNKNOWN}: what it is cannot be
+     * known from this segment, and the next one cannot see its start.
+     */
+    void segmentEnded() {
+        if (remaining > 0 && startKnown && headerFilled < RECORD_HEADER_SIZE) {
+            visitor.record(recordStart, WalRecordVisitor.UNKNOWN, 0);
+        }
+    }
+
     /** The caller found a zero-filled page at {@code pageLsn} in a partial segment: the written WAL ends there. */
     void endOfWrittenWalAt(Lsn pageLsn) {
         end = End.END_OF_WAL;
@@ -201,6 +212,12 @@ final class WalRecordChain {
             int headerBytes = Math.min(RECORD_HEADER_SIZE - headerFilled, n);
             page.get(pos, header, headerFilled, headerBytes);
             headerFilled += headerBytes;
+            if (headerBytes > 0 && headerFilled == RECORD_HEADER_SIZE) {
+                // Reported as soon as the header is whole: a record that continues into the next
+                // segment never finishes here, and the next segment's check cannot see its header.
+                visitor.record(recordStart, Byte.toUnsignedInt(header[XL_RMID_OFFSET]),
+                        Byte.toUnsignedInt(header[XL_INFO_OFFSET]));
+            }
             if (n > headerBytes) {
                 crc.update(page.slice(pos + headerBytes, n - headerBytes));
             }
@@ -228,7 +245,6 @@ final class WalRecordChain {
         }
         int rmid = Byte.toUnsignedInt(header[XL_RMID_OFFSET]);
         int info = Byte.toUnsignedInt(header[XL_INFO_OFFSET]);
-        visitor.record(recordStart, rmid, info);
         if (rmid == RM_XLOG_ID && (info & XLR_RMGR_INFO_MASK) == XLOG_SWITCH) {
             end = End.XLOG_SWITCH;
             endLsn = recordStart;

@@ -85,6 +85,7 @@ public final class WalSegmentCheck {
             throw new IllegalStateException("the check of " + validator.fileName() + " has finished");
         }
         finished = true;
+        chain.segmentEnded();
         if (!validator.isPartial() && nextOffset != segmentSize) {
             throw new CellarException(ErrorCode.WAL_INVALID, "WAL segment %s: ends after %d bytes, expected %d"
                     .formatted(validator.fileName(), nextOffset, segmentSize));

@@ -23,6 +23,7 @@ import dev.cellar.walreceiver.backup.BaseBackupRun;
 import dev.cellar.walreceiver.backup.ChangeCheck;
 import dev.cellar.walreceiver.connection.ReplicationConnectionSettings;
 import dev.cellar.walreceiver.connection.ReplicationConnector;
+import dev.cellar.walreceiver.connection.TargetSessionAttrs;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -100,10 +101,14 @@ public final class BackupJob {
         JobRow job = catalog.jobs().start(cluster, TYPE, clock.instant());
         try {
             Optional<BackupRow> newest = newestBackup(cluster);
-            if (request.skipIfUnchanged() && newest.isPresent()) {
-                ChangeCheck check = changeSince(request, newest.get());
+            // Only a restorable backup makes a new one unnecessary: one still waiting for WAL may
+            // never get it (a gap), and skipping behind it would leave the cluster without any.
+            Optional<BackupRow> restorable = newest.filter(BackupRow::isRestorable);
+            if (request.skipIfUnchanged() && restorable.isPresent()) {
+                ChangeCheck check = changeSince(request, restorable.get());
                 if (!check.changed()) {
-                    String reason = "skipped: nothing changed since backup " + newest.get().id() + " (" + check.reason() + ")";
+                    String reason = "skipped: nothing changed since backup " + restorable.get().id() + " (" + check.reason()
+                            + ")";
                     catalog.jobs().finish(job.id(), JobOutcome.SKIPPED, clock.instant(), reason);
                     LOG.info("cluster {}: scheduled backup {}", cluster, reason);
                     return new Result.Skipped(reason);
@@ -138,7 +143,8 @@ public final class BackupJob {
         } catch (CellarException e) {
             catalog.jobs().finish(job.id(), JobOutcome.FAILED, clock.instant(), e.getMessage());
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Errors too (out of memory): a job left "running" would later read as interrupted.
             catalog.jobs().finish(job.id(), JobOutcome.FAILED, clock.instant(), e.toString());
             throw e;
         }
@@ -162,11 +168,21 @@ public final class BackupJob {
                 .max(Comparator.comparing(BackupRow::startTime).thenComparing(BackupRow::startLsn));
     }
 
+    /**
+     * Asks the primary, whatever {@code backup_from} says: a standby that stopped replaying would
+     * report an old position, and every scheduled backup would be skipped while the primary changes.
+     * No primary reachable, or any other doubt, means "changed".
+     */
     private ChangeCheck changeSince(Request request, BackupRow previous) {
         ClusterInfo cluster = repository.cluster(request.cluster()).orElseThrow();
         BackupChangeDetector detector = new BackupChangeDetector(repository, request.cluster(),
                 Long.parseUnsignedLong(cluster.systemIdentifier()), WalSegmentSize.of(cluster.walSegmentSize()));
-        return detector.check(previous.endLsn().orElseThrow(), previous.endTimeline().orElseThrow(),
-                () -> ReplicationConnector.connect(request.connection()));
+        ReplicationConnectionSettings primary = request.connection().withTargetSessionAttrs(TargetSessionAttrs.PRIMARY);
+        try {
+            return detector.check(previous.endLsn().orElseThrow(), previous.endTimeline().orElseThrow(),
+                    () -> ReplicationConnector.connect(primary));
+        } catch (CellarException e) {
+            return new ChangeCheck(true, "could not ask the primary what changed (" + e.getMessage() + ")");
+        }
     }
 }

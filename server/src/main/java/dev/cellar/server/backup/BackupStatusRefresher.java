@@ -4,6 +4,8 @@ import dev.cellar.catalog.BackupRow;
 import dev.cellar.catalog.BackupStatus;
 import dev.cellar.catalog.Catalog;
 import dev.cellar.core.TimelineHistory;
+import dev.cellar.core.TimelineId;
+import java.util.Optional;
 import java.util.List;
 import java.util.Set;
 
@@ -20,8 +22,14 @@ public final class BackupStatusRefresher {
 
     /** The status a committed backup has now. */
     public BackupStatus statusOf(String cluster, BackupRow backup) {
-        TimelineHistory path = catalog.timelines().history(cluster, backup.endTimeline().orElseThrow())
-                .orElse(TimelineHistory.initial());
+        TimelineId timeline = backup.endTimeline().orElseThrow();
+        Optional<TimelineHistory> history = catalog.timelines().history(cluster, timeline);
+        if (history.isEmpty() && !timeline.equals(TimelineId.of(1))) {
+            // Without the timeline's history its path is unknown: timeline 1's WAL past the fork
+            // point would look like coverage, but it is another history.
+            return BackupStatus.WAITING_FOR_WAL;
+        }
+        TimelineHistory path = history.orElse(TimelineHistory.initial());
         boolean covered = catalog.wal().walCoverage(cluster, path, backup.startLsn(), backup.endLsn().orElseThrow())
                 .isComplete();
         return covered ? BackupStatus.COMPLETE : BackupStatus.WAITING_FOR_WAL;

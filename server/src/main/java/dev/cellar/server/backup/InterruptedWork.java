@@ -32,18 +32,22 @@ public final class InterruptedWork {
     }
 
     public static Report clean(Repository repository, Catalog catalog, Clock clock) {
-        List<String> removed = new ArrayList<>();
-        for (String cluster : repository.clusterNames()) {
-            for (String id : repository.deleteIncompleteBackups(cluster)) {
-                LOG.warn("cluster {}: removed incomplete backup {} (interrupted before its backup.json was written)",
-                        cluster, id);
-                removed.add(cluster + "/" + id);
-            }
-        }
         List<Long> failed = new ArrayList<>();
         for (JobRow job : catalog.jobs().running()) {
             catalog.jobs().finish(job.id(), JobOutcome.FAILED, clock.instant(), INTERRUPTED);
             failed.add(job.id());
+        }
+        List<String> removed = new ArrayList<>();
+        for (String cluster : repository.clusterNames()) {
+            for (String id : repository.deleteIncompleteBackups(cluster)) {
+                String message = "removed incomplete backup " + id + ": it was interrupted before its backup.json"
+                        + " was written, so it was never restorable";
+                LOG.warn("cluster {}: {}", cluster, message);
+                ClusterRegistration.ensure(catalog, repository, cluster);
+                JobRow job = catalog.jobs().start(cluster, BackupJob.TYPE, clock.instant());
+                catalog.jobs().finish(job.id(), JobOutcome.FAILED, clock.instant(), message);
+                removed.add(cluster + "/" + id);
+            }
         }
         return new Report(removed, failed);
     }

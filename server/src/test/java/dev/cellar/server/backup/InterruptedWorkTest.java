@@ -41,6 +41,8 @@ class InterruptedWorkTest {
             JobRow failed = catalog.jobs().find(running.id()).orElseThrow();
             assertThat(failed.outcome()).isEqualTo(JobOutcome.FAILED);
             assertThat(failed.message()).contains(InterruptedWork.INTERRUPTED);
+            assertThat(catalog.jobs().recent("c1", 1).getFirst().message())
+                    .hasValueSatisfying(m -> assertThat(m).startsWith("removed incomplete backup 20261121T090000Z-F"));
             assertThat(InterruptedWork.clean(repository, catalog, CLOCK).removedBackups()).isEmpty();
         }
     }

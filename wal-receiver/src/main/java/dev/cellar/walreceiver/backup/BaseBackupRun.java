@@ -18,6 +18,7 @@ import dev.cellar.storage.repository.RepositoryLayout;
 import dev.cellar.walreceiver.connection.ReplicationConnection;
 import dev.cellar.walreceiver.connection.ReplicationConnectionSettings;
 import dev.cellar.walreceiver.connection.ReplicationConnector;
+import dev.cellar.walreceiver.connection.ServerErrorException;
 import dev.cellar.walreceiver.connection.SystemIdentification;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -106,6 +107,42 @@ public final class BaseBackupRun {
     public BackupOutcome execute() {
         String cluster = request.cluster();
         List<String> notes = new ArrayList<>();
+        try {
+            try {
+                return take(request.parent(), notes);
+            } catch (IncrementalRefused refused) {
+                // The server's own checks (summaries missing or removed, the parent's WAL range past
+                // a failover's fork point, a standby that replayed too little since the parent)
+                // come only once BASE_BACKUP runs: fall back as for the checks made beforehand.
+                String note = "took a full backup instead of an incremental one: the server refused it: "
+                        + refused.getCause().getMessage();
+                LOG.warn("cluster {}: {}", cluster, note);
+                notes.add(note);
+                return take(Optional.empty(), notes);
+            }
+        } catch (CellarException e) {
+            phase = BackupProgress.Phase.FAILED;
+            if (cancelled.get()) {
+                throw new CellarException(ErrorCode.BACKUP_FAILED, "backup of cluster " + cluster + " was cancelled",
+                        "nothing of it was kept", e);
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            phase = BackupProgress.Phase.FAILED;
+            throw new CellarException(ErrorCode.BACKUP_FAILED, "backup of cluster " + cluster + " failed: " + e,
+                    "nothing of it was kept; the server log has the details", e);
+        }
+    }
+
+    /** The server refused an incremental BASE_BACKUP before sending data, and a full one may replace it. */
+    private static final class IncrementalRefused extends RuntimeException {
+        IncrementalRefused(ServerErrorException cause) {
+            super(cause);
+        }
+    }
+
+    private BackupOutcome take(Optional<BackupInfo> requestedParent, List<String> notes) {
+        String cluster = request.cluster();
         try (ReplicationConnection c = connect()) {
             connection = c;
             checkCancelled();
@@ -114,7 +151,7 @@ public final class BaseBackupRun {
             WalSegmentSize segmentSize = WalSegmentSize.parse(c.show("wal_segment_size"));
             repository.registerCluster(ClusterInfo.of(cluster, identity.systemId(), version, segmentSize, createdAt));
             boolean standby = c.parameterStatus("in_hot_standby").map("on"::equals).orElse(false);
-            Optional<BackupInfo> parent = incrementalParent(c, identity, version, notes);
+            Optional<BackupInfo> parent = incrementalParent(requestedParent, c, identity, version, notes);
 
             List<SourceSqlSession.Database> databases;
             List<SourceSqlSession.Tablespace> tablespaces;
@@ -132,6 +169,7 @@ public final class BaseBackupRun {
             }
             String backupId = freshId(parent.isPresent());
             checkCancelled();
+            boolean committed = false;
             try (BackupWriter w = new BackupWriter(repository, cluster, backupId, request.codec(), request.writer())) {
                 writer = w;
                 if (cancelled.get()) {
@@ -140,8 +178,15 @@ public final class BaseBackupRun {
                 phase = BackupProgress.Phase.CHECKPOINT;
                 Instant startTime = clock.instant();
                 Receiver receiver = new Receiver(w);
-                BaseBackupResult result = BaseBackupExchange.run(c,
-                        request.options().withIncremental(parent.isPresent()), receiver);
+                BaseBackupResult result;
+                try {
+                    result = BaseBackupExchange.run(c, request.options().withIncremental(parent.isPresent()), receiver);
+                } catch (ServerErrorException e) {
+                    if (parent.isPresent() && request.fallbackToFull() && !receiver.dataStarted && !cancelled.get()) {
+                        throw new IncrementalRefused(e);
+                    }
+                    throw e;
+                }
                 result.warnings().forEach(warning -> notes.add("server warning: " + warning));
                 phase = BackupProgress.Phase.FINISHING;
                 byte[] manifestBytes = receiver.manifest.toByteArray();
@@ -162,32 +207,61 @@ public final class BaseBackupRun {
                         label.backupFrom() == dev.cellar.core.backup.BackupSource.STANDBY, result, startTime, databases,
                         tablespaces, manifestObject, contents, label.checkpointLocation());
                 checkCancelled();
-                repository.commitBackup(info);
+                commit(info);
+                committed = true;
                 phase = BackupProgress.Phase.DONE;
                 LOG.info("cluster {}: backup {} ({}) committed: {} to {} on timeline {}, {} bytes stored of {}", cluster,
                         backupId, info.kind(), info.startLsn(), info.endLsn(), info.endTimeline(), info.storedSize(),
                         info.logicalSize());
                 return new BackupOutcome(info, notes);
+            } finally {
+                if (!committed) {
+                    discard(backupId);
+                }
             }
+        }
+    }
+
+    /**
+     * Writes {@code backup.json}. A store error after the document landed is no failure: the
+     * backup is complete if its {@code backup.json} reads back.
+     */
+    private void commit(BackupInfo info) {
+        try {
+            repository.commitBackup(info);
         } catch (CellarException e) {
-            phase = BackupProgress.Phase.FAILED;
-            if (cancelled.get()) {
-                throw new CellarException(ErrorCode.BACKUP_FAILED, "backup of cluster " + cluster + " was cancelled",
-                        "nothing of it was kept", e);
+            boolean landed;
+            try {
+                landed = repository.backup(info.cluster(), info.id()).isPresent();
+            } catch (CellarException unreadable) {
+                landed = false;
             }
-            throw e;
+            if (!landed) {
+                throw e;
+            }
+            LOG.warn("cluster {}: committing backup {} reported an error, but its backup.json is stored and reads back: {}",
+                    info.cluster(), info.id(), e.getMessage());
+        }
+    }
+
+    /**
+     * Deletes what an uncommitted backup stored, also after {@link BackupWriter#finish()} (when the
+     * writer no longer deletes): a failed check must not leave a full copy behind. What cannot be
+     * deleted now stays incomplete, never restorable, and goes at the next start.
+     */
+    private void discard(String backupId) {
+        try {
+            repository.deleteBackup(request.cluster(), backupId);
         } catch (RuntimeException e) {
-            phase = BackupProgress.Phase.FAILED;
-            throw new CellarException(ErrorCode.INTERNAL, "backup of cluster " + cluster + " failed: " + e, null, e);
+            LOG.warn("cluster {}: could not delete the objects of failed backup {} ({}); they are an incomplete backup,"
+                    + " removed at the next start", request.cluster(), backupId, e.getMessage());
         }
     }
 
     private ReplicationConnectionSettings settings() {
         ReplicationConnectionSettings s = request.connection();
-        return new ReplicationConnectionSettings(s.endpoints(), s.user(), s.password(),
-                Optional.of(s.applicationName().orElse("cellar") + " backup"), request.from().targetSessionAttrs(),
-                s.connectTimeout(), s.sslMode(), s.rootCertificate(), s.clientCertificate(), s.clientKey(),
-                s.channelBinding());
+        return s.withTargetSessionAttrs(request.from().targetSessionAttrs())
+                .withApplicationName(s.applicationName().orElse("cellar") + " backup");
     }
 
     private ReplicationConnection connect() {
@@ -198,12 +272,12 @@ public final class BaseBackupRun {
      * The parent to build on, or empty for a full backup: a note says why an incremental backup
      * that was asked for became a full one, or the run fails when the request forbids that.
      */
-    private Optional<BackupInfo> incrementalParent(ReplicationConnection c, SystemIdentification identity, int version,
-            List<String> notes) {
-        if (request.parent().isEmpty()) {
+    private Optional<BackupInfo> incrementalParent(Optional<BackupInfo> requested, ReplicationConnection c,
+            SystemIdentification identity, int version, List<String> notes) {
+        if (requested.isEmpty()) {
             return Optional.empty();
         }
-        BackupInfo parent = request.parent().get();
+        BackupInfo parent = requested.get();
         String reason = null;
         if (version < PG17) {
             reason = "the server runs PostgreSQL " + version / 10000 + "; incremental backups need 17 or later";
@@ -299,6 +373,7 @@ public final class BaseBackupRun {
         private final ByteArrayOutputStream manifest = new ByteArrayOutputStream();
         private ArchiveSink current;
         private byte[] copy = new byte[64 * 1024];
+        private boolean dataStarted;
 
         Receiver(BackupWriter writer) {
             this.writer = writer;
@@ -313,6 +388,7 @@ public final class BaseBackupRun {
 
         @Override
         public void archiveStarted(String name, String tablespacePath) {
+            dataStarted = true;
             current = writer.openArchive(name);
         }
 

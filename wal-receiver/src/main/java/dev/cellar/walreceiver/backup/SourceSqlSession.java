@@ -22,6 +22,8 @@ import java.util.Properties;
  * replication connection reached, with the same user, password and TLS settings.
  */
 public final class SourceSqlSession implements AutoCloseable {
+    /** SQLSTATE 3D000: the database does not exist. */
+    private static final String INVALID_CATALOG_NAME = "3D000";
     private final Connection connection;
     private final Endpoint endpoint;
 
@@ -52,14 +54,24 @@ public final class SourceSqlSession implements AutoCloseable {
         properties.setProperty("connectTimeout", String.valueOf(Math.max(1, settings.connectTimeout().toSeconds())));
         properties.setProperty("readOnly", "true");
         String host = endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host();
-        String url = "jdbc:postgresql://" + host + ":" + endpoint.port() + "/postgres";
+        String base = "jdbc:postgresql://" + host + ":" + endpoint.port() + "/";
         try {
-            return new SourceSqlSession(DriverManager.getConnection(url, properties), endpoint);
+            try {
+                return new SourceSqlSession(DriverManager.getConnection(base + "postgres", properties), endpoint);
+            } catch (SQLException e) {
+                if (!INVALID_CATALOG_NAME.equals(e.getSQLState())) {
+                    throw e;
+                }
+                // Database postgres was dropped: template1 always exists (initdb makes it, and
+                // CREATE DATABASE copies it).
+                return new SourceSqlSession(DriverManager.getConnection(base + "template1", properties), endpoint);
+            }
         } catch (SQLException e) {
             throw new CellarException(ErrorCode.CONNECTION_FAILED, "SQL connection to " + endpoint + " as \""
                     + settings.user() + "\" failed: " + e.getMessage(),
-                    "base backups read the database list through an ordinary connection to database postgres: allow"
-                            + " the replication user to connect to it in pg_hba.conf", e);
+                    "base backups read the database list through an ordinary connection to database postgres (or"
+                            + " template1 when postgres is gone): allow the replication user to connect to it in"
+                            + " pg_hba.conf", e);
         } finally {
             properties.remove("password");
         }

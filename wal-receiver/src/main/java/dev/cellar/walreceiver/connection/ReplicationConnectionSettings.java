@@ -75,6 +75,18 @@ public record ReplicationConnectionSettings(List<Endpoint> endpoints, String use
         }
     }
 
+    /** The same settings, selecting servers by {@code attrs} (backups and checks choose their own). */
+    public ReplicationConnectionSettings withTargetSessionAttrs(TargetSessionAttrs attrs) {
+        return new ReplicationConnectionSettings(endpoints, user, password, applicationName, attrs, connectTimeout,
+                sslMode, rootCertificate, clientCertificate, clientKey, channelBinding);
+    }
+
+    /** The same settings, naming the connection {@code name} in pg_stat_replication and the server log. */
+    public ReplicationConnectionSettings withApplicationName(String name) {
+        return new ReplicationConnectionSettings(endpoints, user, password, Optional.of(name), targetSessionAttrs,
+                connectTimeout, sslMode, rootCertificate, clientCertificate, clientKey, channelBinding);
+    }
+
     private static CellarException invalid(String message) {
         return new CellarException(ErrorCode.INVALID_VALUE, "invalid replication connection settings: " + message);
     }

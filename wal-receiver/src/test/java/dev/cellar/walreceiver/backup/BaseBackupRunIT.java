@@ -177,6 +177,31 @@ class BaseBackupRunIT {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("incrementalMajors")
+    void anIncrementalTheServerRefusesFallsBackOrFailsAsConfigured(int major) {
+        // The parent is taken before summarize_wal is turned on: Cellar's own checks pass, but the
+        // server has no summaries from the parent's start and refuses the incremental backup.
+        PgServer server = PG.start(major, conf -> conf.add("summarize_wal = off"));
+        Repository repository = newRepository();
+        BackupInfo full = backup(repository, server, r -> r).backup();
+        // The summarizer starts at the newest checkpoint's redo point: move it past the parent's start.
+        server.execute("CREATE TABLE before_summaries AS SELECT 1 AS id");
+        server.checkpoint();
+        server.execute("ALTER SYSTEM SET summarize_wal = on", "SELECT pg_reload_conf()");
+        server.execute("CREATE TABLE t AS SELECT generate_series(1, 100) AS id");
+
+        assertThatThrownBy(() -> backup(repository, server, r -> request(server, BackupFrom.ANY, Optional.of(full), false)))
+                .isInstanceOf(CellarException.class).hasMessageContaining("WAL summaries are required");
+        BackupOutcome fallback = backup(repository, server, r -> request(server, BackupFrom.ANY, Optional.of(full), true));
+        assertThat(fallback.backup().kind()).isEqualTo(BackupInfo.Kind.FULL);
+        assertThat(fallback.notes()).singleElement().asString()
+                .startsWith("took a full backup instead of an incremental one: the server refused it: ")
+                .contains("WAL summaries are required");
+        // Nothing of the refused attempts stayed behind.
+        assertThat(repository.backups("c1")).hasSize(2).allMatch(l -> l instanceof BackupListing.Complete);
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
     @MethodSource("majors")
     void withoutWalSummariesAnIncrementalFallsBackOrFailsAsConfigured(int major) {
         PgServer server = PG.start(major, conf -> {
