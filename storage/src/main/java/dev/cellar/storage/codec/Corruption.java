@@ -46,14 +46,18 @@ final class Corruption {
                 + " bytes are stored (recorded stored SHA-256 " + expected.storedSha256() + ")", HINT);
     }
 
-    /** The verdict on decoded bytes read to their end, or null when they match the record. */
+    /**
+     * The verdict on decoded bytes read to their end, or null when they match the record;
+     * {@code sha256} is null when the record has none (the decoder checked the frame's checksum).
+     */
     CellarException ofLogicalBytes(long size, String sha256) {
         if (size != expected.logicalSize()) {
             return new CellarException(ErrorCode.OBJECT_CORRUPT, object + ": decoded size " + size
-                    + " bytes does not match the recorded " + expected.logicalSize() + " bytes (decoded SHA-256 "
-                    + sha256 + ", recorded " + expected.logicalSha256() + ")", HINT);
+                    + " bytes does not match the recorded " + expected.logicalSize() + " bytes"
+                    + (sha256 == null ? "" : " (decoded SHA-256 " + sha256 + ", recorded " + expected.logicalSha256() + ")"),
+                    HINT);
         }
-        if (!sha256.equals(expected.logicalSha256())) {
+        if (sha256 != null && !sha256.equals(expected.logicalSha256())) {
             return new CellarException(ErrorCode.OBJECT_CORRUPT, object + ": decoded SHA-256 " + sha256
                     + " does not match the recorded " + expected.logicalSha256(), HINT);
         }
@@ -62,6 +66,7 @@ final class Corruption {
 
     CellarException logicalTooLong() {
         return new CellarException(ErrorCode.OBJECT_CORRUPT, object + ": decodes to more than the recorded "
-                + expected.logicalSize() + " bytes (recorded SHA-256 " + expected.logicalSha256() + ")", HINT);
+                + expected.logicalSize() + " bytes" + (expected.logicalSha256() == null ? ""
+                : " (recorded SHA-256 " + expected.logicalSha256() + ")"), HINT);
     }
 }

@@ -8,12 +8,9 @@ import dev.cellar.storage.StorageErrors;
 import dev.cellar.storage.WriteOptions;
 import dev.cellar.storage.io.ChecksummingInputStream;
 import dev.cellar.storage.io.ExpectedSizeInputStream;
-import dev.cellar.storage.io.Sha256;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.OptionalLong;
 
@@ -54,7 +51,11 @@ public final class StoredObjectWriter {
     /**
      * Stores a block held in memory, encoded in one call by {@code encoder} straight from
      * {@code block} (see {@link BlockEncoder}): the way to store large blocks without streaming
-     * them through an encoder. The logical SHA-256 is computed here, the stored one by the put.
+     * them through an encoder. The stored SHA-256 is computed by the put; no logical SHA-256 is
+     * computed (a pass over every byte that the callers' own per-file SHA-256s make redundant): for
+     * zstd the object records none, its frame's content checksum and size prove the decoded bytes
+     * (see {@link StoredObject}); for {@code none} the logical bytes are the stored ones, so the
+     * stored SHA-256 is recorded as the logical one too.
      *
      * @throws dev.cellar.storage.ObjectExistsException under {@code FAIL_IF_EXISTS} when the key exists
      * @throws dev.cellar.core.CellarException ({@code STORAGE_FAILED}) when encoding or writing
@@ -62,9 +63,6 @@ public final class StoredObjectWriter {
      */
     public StoredObject writeBlock(ObjectKey key, BlockEncoder encoder, byte[] block, int offset, int length,
             OverwritePolicy overwrite) {
-        MessageDigest digest = Sha256.newDigest();
-        digest.update(block, offset, length);
-        String logicalSha256 = HexFormat.of().formatHex(digest.digest());
         BlockEncoder.Encoded encoded = encoder.encode(block, offset, length);
         WriteOptions options = (overwrite == OverwritePolicy.REPLACE ? WriteOptions.replace() : WriteOptions.failIfExists())
                 .withExpectedSize(encoded.length());
@@ -72,6 +70,7 @@ public final class StoredObjectWriter {
                 options);
         String storedSha256 = stored.sha256().orElseThrow(() -> new IllegalStateException(
                 store.describe() + " broke the ObjectStore contract: put returned no SHA-256 for " + key));
+        String logicalSha256 = encoder.codec() instanceof Codec.Zstd ? null : storedSha256;
         return new StoredObject(key, encoder.codec(), length, logicalSha256, stored.size(), storedSha256);
     }
 

@@ -10,7 +10,9 @@ import java.io.InputStream;
 /**
  * Decodes a stored object while checksumming both its stored and its decoded bytes, and at the
  * decoded end checks sizes and checksums against the record. Overruns fail at once; everything
- * else at the end. Failures are {@link CellarException}s thrown from {@code read}:
+ * else at the end. Decoded bytes are checksummed only when the record has their SHA-256; without
+ * one (a zstd frame) the decoder checks the frame's content checksum and this stream the size.
+ * Failures are {@link CellarException}s thrown from {@code read}:
  * {@code OBJECT_CORRUPT} for bad bytes, {@code STORAGE_FAILED} when the store's stream fails.
  * Not thread-safe; closing closes the store's stream.
  */
@@ -52,7 +54,10 @@ final class VerifyingInputStream extends InputStream {
     private final String store;
     private final Corruption corruption;
     private final ChecksummingInputStream stored;
-    private final ChecksummingInputStream logical;
+    private final InputStream logical;
+    /** The same stream as {@link #logical} when the record has a logical SHA-256, else null. */
+    private final ChecksummingInputStream logicalDigest;
+    private long logicalCount;
     private boolean verified;
 
     VerifyingInputStream(InputStream storeStream, StoredObject expected, String store) throws IOException {
@@ -60,7 +65,9 @@ final class VerifyingInputStream extends InputStream {
         this.store = store;
         this.corruption = new Corruption(expected, store);
         this.stored = new ChecksummingInputStream(new MarkingSourceFailures(storeStream));
-        this.logical = new ChecksummingInputStream(expected.codec().wrap(stored));
+        InputStream decoded = expected.codec().wrap(stored);
+        this.logicalDigest = expected.logicalSha256() == null ? null : new ChecksummingInputStream(decoded);
+        this.logical = logicalDigest == null ? decoded : logicalDigest;
     }
 
     @Override
@@ -87,7 +94,10 @@ final class VerifyingInputStream extends InputStream {
         if (stored.count() > expected.storedSize()) {
             throw corruption.storedTooLong();
         }
-        if (logical.count() > expected.logicalSize()) {
+        if (n > 0) {
+            logicalCount += n;
+        }
+        if (logicalCount > expected.logicalSize()) {
             throw corruption.logicalTooLong();
         }
         if (n < 0) {
@@ -101,7 +111,7 @@ final class VerifyingInputStream extends InputStream {
         drainStored(null);
         CellarException wrong = corruption.ofStoredBytes(stored.count(), stored.sha256Hex(), null);
         if (wrong == null) {
-            wrong = corruption.ofLogicalBytes(logical.count(), logical.sha256Hex());
+            wrong = corruption.ofLogicalBytes(logicalCount, logicalDigest == null ? null : logicalDigest.sha256Hex());
         }
         if (wrong != null) {
             throw wrong;

@@ -47,7 +47,7 @@ class BlockEncoderTest {
     }
 
     @Test
-    void writeBlockRecordsBothChecksumsAndReadsBackVerified() throws IOException {
+    void writeBlockRecordsTheStoredChecksumAndReadsBackVerified() throws IOException {
         InMemoryStore store = new InMemoryStore();
         byte[] block = "block of a backup chunk ".repeat(1000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Codec zstd = new Codec.Zstd(3, 0);
@@ -57,11 +57,54 @@ class BlockEncoderTest {
                     OverwritePolicy.FAIL_IF_EXISTS);
         }
         assertThat(object.logicalSize()).isEqualTo(block.length);
-        assertThat(object.logicalSha256()).isEqualTo(Sha256.hex(block));
+        assertThat(object.logicalSha256()).as("the frame's content checksum stands in for it").isNull();
         assertThat(object.storedSize()).isLessThan(block.length / 10);
         try (InputStream in = store.get(object.key())) {
             assertThat(object.storedSha256()).isEqualTo(Sha256.hex(in.readAllBytes()));
         }
         assertThat(new VerifyingReader(store).readAllBytes(object)).isEqualTo(block);
+    }
+
+    @Test
+    void writeBlockWithoutCompressionRecordsTheStoredChecksumAsTheLogicalOne() {
+        InMemoryStore store = new InMemoryStore();
+        byte[] block = "uncompressed chunk ".repeat(100).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StoredObject object;
+        try (BlockEncoder encoder = new BlockEncoder(Codec.NONE, block.length)) {
+            object = new StoredObjectWriter(store).writeBlock(ObjectKey.of("b/0"), encoder, block, 0, block.length,
+                    OverwritePolicy.FAIL_IF_EXISTS);
+        }
+        assertThat(object.logicalSha256()).isEqualTo(Sha256.hex(block)).isEqualTo(object.storedSha256());
+        assertThat(new VerifyingReader(store).readAllBytes(object)).isEqualTo(block);
+    }
+
+    @Test
+    void aFrameWhoseContentChecksumFailsIsCorruptEvenWithoutALogicalChecksum() throws IOException {
+        InMemoryStore store = new InMemoryStore();
+        byte[] block = "block of a backup chunk ".repeat(1000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StoredObject object;
+        try (BlockEncoder encoder = new BlockEncoder(new Codec.Zstd(3, 0), block.length)) {
+            object = new StoredObjectWriter(store).writeBlock(ObjectKey.of("b/0.zst"), encoder, block, 0, block.length,
+                    OverwritePolicy.FAIL_IF_EXISTS);
+        }
+        byte[] frame;
+        try (InputStream in = store.get(object.key())) {
+            frame = in.readAllBytes();
+        }
+        // The last 4 bytes of the frame are its content checksum: record the damaged frame as if
+        // it had been written so (stored SHA-256 matching), so only the decoder can tell.
+        frame[frame.length - 1] ^= 1;
+        ObjectKey damagedKey = ObjectKey.of("b/1.zst");
+        store.put(damagedKey, new ByteArrayInputStream(frame), dev.cellar.storage.WriteOptions.failIfExists());
+        StoredObject damaged = new StoredObject(damagedKey, object.codec(), object.logicalSize(), null, frame.length,
+                Sha256.hex(frame));
+        assertThatThrownBy(() -> new VerifyingReader(store).readAllBytes(damaged))
+                .hasMessageContaining("cannot decode its zstd:3 data although its stored SHA-256");
+    }
+
+    @Test
+    void onlyZstdObjectsMayGoWithoutALogicalChecksum() {
+        assertThatThrownBy(() -> new StoredObject(ObjectKey.of("b/0"), Codec.NONE, 1, null, 1, Sha256.hex(new byte[1])))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
