@@ -108,7 +108,7 @@ class BackupJobIT {
             assertThatThrownBy(() -> jobs.run(request(connection, false, false), run -> { }));
             JobRow failed = catalog.jobs().recent("c1", 1).getFirst();
             assertThat(failed.outcome()).isEqualTo(JobOutcome.FAILED);
-            assertThat(failed.message()).isPresent();
+            assertThat(failed.message()).hasValueSatisfying(m -> assertThat(m).contains(server.host() + ":" + server.port()));
         }
     }
 

@@ -288,6 +288,10 @@ public final class BaseBackupExchange {
     }
 
     private static String hintFor(ServerDiagnostic diagnostic) {
+        if (diagnostic.message().contains("does not support compression")) {
+            return "the server was built without this compression method: choose another server_compression"
+                    + " (gzip is in nearly every build) or none";
+        }
         return switch (diagnostic.sqlState()) {
             case "XX001" -> "the server found damaged pages (checksum failures); check its log and repair before trusting any backup";
             case "55000" -> "the server is not in a state that allows a backup; check wal_level, summarize_wal and the message above";
