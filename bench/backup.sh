@@ -19,6 +19,7 @@
 #   BACKUP_BENCH_CPU=proc   measure the server's CPU from /proc even when a cgroup could be made
 #   BACKUP_BENCH_KEEP=1     keep the work directory (logs, configurations) after the run
 #   CELLAR_BENCH_JAVA_OPTS  extra JVM options for Cellar's backup
+#   CELLAR_BENCH_ARGS       extra BackupBench options (e.g. "--workers 2 --pipe-bytes 8388608")
 # Installs from Debian when missing (needs root): postgresql-15 postgresql-client-15 pgbackrest
 # barman (only when the barman variant runs) zstd time, with --no-install-recommends. Never starts
 # Debian's own clusters; a cluster that installing started is stopped again.
@@ -551,7 +552,7 @@ run_variant() { # variant label
       # shellcheck disable=SC2206
       cmd=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED ${CELLAR_BENCH_JAVA_OPTS:-} -cp "$CLASSPATH_BENCH"
            dev.cellar.bench.BackupBench --host 127.0.0.1 --port "$PORT" --user bench --password-file "$PWFILE"
-           --repository "$target" --compression zstd:3)
+           --repository "$target" --compression zstd:3 ${CELLAR_BENCH_ARGS:-})
       stored_dir=$target ;;
   esac
   archiver_idle

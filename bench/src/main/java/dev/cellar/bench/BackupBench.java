@@ -27,7 +27,7 @@ import java.util.Optional;
  * {@code stored_bytes=N} on success.
  *
  * <pre>BackupBench --host H --port P --user U --password-file F --repository DIR [--compression zstd:3]
- *             [--workers N] [--chunk-size BYTES]</pre>
+ *             [--workers N] [--chunk-size BYTES] [--pipe-bytes BYTES]</pre>
  */
 public final class BackupBench {
     private BackupBench() {
@@ -64,6 +64,9 @@ public final class BackupBench {
         if (options.containsKey("chunk-size")) {
             writer = writer.withChunkSize(Integer.parseInt(options.get("chunk-size")));
         }
+        if (options.containsKey("pipe-bytes")) {
+            writer = writer.withPipeBytes(Integer.parseInt(options.get("pipe-bytes")));
+        }
         Repository repository = new Repository(LocalStore.open(Files.createDirectories(Path.of(options.get("repository")))));
         BackupRequest request = new BackupRequest("bench", connection, BackupFrom.ANY,
                 BaseBackupOptions.full("cellar bench").withCheckpoint(CheckpointMode.FAST),
@@ -76,7 +79,7 @@ public final class BackupBench {
     private static void usage(String problem) {
         System.err.println("BackupBench: " + problem);
         System.err.println("usage: BackupBench --host H --port P --user U --password-file F --repository DIR"
-                + " [--compression zstd:3] [--workers N] [--chunk-size BYTES]");
+                + " [--compression zstd:3] [--workers N] [--chunk-size BYTES] [--pipe-bytes BYTES]");
         System.exit(2);
     }
 }

@@ -120,6 +120,13 @@ final class ArchiveParser implements Runnable {
                 lastPath = accepted.path();
             }
         }
+        // A decompressor may stop at the end of its first frame or member with bytes still in the
+        // pipe: read them all, or the receive thread would block on a full pipe forever.
+        long trailing = pipe.input().transferTo(java.io.OutputStream.nullOutputStream());
+        if (trailing > 0) {
+            throw new TarReader.TarFormatException(trailing + " bytes follow the end of the " + compression.name()
+                    .toLowerCase(java.util.Locale.ROOT) + "-compressed archive");
+        }
         if (buffer != null && fill > 0) {
             submit();
         }

@@ -415,6 +415,24 @@ class BackupWriterTest {
     }
 
     @Test
+    void bytesAfterACompressedArchiveFailTheBackupInsteadOfBlockingIt() throws IOException {
+        InMemoryStore store = new InMemoryStore();
+        Repository repository = new Repository(store);
+        byte[] frame = compress(base(new Random(13)).finish(), FramedLZ4CompressorOutputStream::new);
+        byte[] sent = java.util.Arrays.copyOf(frame, frame.length + 3 * SMALL.pipeBytes());
+        try (BackupWriter writer = new BackupWriter(repository, CLUSTER, ID, ZSTD, SMALL)) {
+            Throwable thrown = catchFailure(() -> {
+                try (ArchiveSink sink = writer.openArchive("base.tar.lz4")) {
+                    feed(sink, sent, 65536);
+                }
+            });
+            assertThat(thrown).isInstanceOf(CellarException.class)
+                    .hasMessageContaining(3 * SMALL.pipeBytes() + " bytes follow the end of the lz4-compressed archive");
+        }
+        assertThat(backupObjects(store)).isEmpty();
+    }
+
+    @Test
     void aDamagedCompressedStreamFailsTheBackup() throws IOException {
         InMemoryStore store = new InMemoryStore();
         Repository repository = new Repository(store);
