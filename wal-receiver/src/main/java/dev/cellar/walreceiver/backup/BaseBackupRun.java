@@ -83,8 +83,11 @@ public final class BaseBackupRun {
     }
 
     /**
-     * Stops the backup: the connection is closed (the server aborts its side) and the stored
-     * objects are deleted. {@link #execute()} then throws. Any thread; idempotent.
+     * Stops the backup: the connection is closed (the server aborts its side) and the writer is
+     * aborted, which unblocks the receiving thread; {@link #execute()} then deletes what was stored
+     * and throws. Returns at once, whatever the store is doing: the writer's abort, which waits for
+     * chunk puts in flight and deletes what they stored, runs on a thread of its own. Any thread;
+     * idempotent.
      */
     public void cancel() {
         cancelled.set(true);
@@ -94,7 +97,7 @@ public final class BaseBackupRun {
         }
         BackupWriter w = writer;
         if (w != null) {
-            w.close();
+            Thread.ofVirtual().name("cellar-backup-cancel-" + request.cluster()).start(w::close);
         }
     }
 

@@ -142,6 +142,30 @@ class BaseBackupRunIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aCancelledBackupLeavesNothingAndTheNextOneRuns() throws Exception {
+        PgServer server = PG.start(PgMajors.selected().getFirst());
+        Repository repository = newRepository();
+        BackupRequest throttled = new BackupRequest("c1", BaseBackupExchangeIT.settings(server), BackupFrom.ANY,
+                BaseBackupOptions.full("cancelled").withMaxRate(java.util.OptionalInt.of(1024)), Codec.parse("zstd:1"),
+                BackupWriterSettings.defaults().withChunkSize(128 * 1024), Optional.empty(), true);
+        BaseBackupRun run = new BaseBackupRun(repository, throttled, Clock.systemUTC());
+        java.util.concurrent.CompletableFuture<BackupOutcome> outcome =
+                java.util.concurrent.CompletableFuture.supplyAsync(run::execute);
+        org.awaitility.Awaitility.await("chunks stored").atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> run.progress().bytesStored() > 0);
+        assertThat(run.progress().phase()).isEqualTo(BackupProgress.Phase.STREAMING);
+        assertThat(run.progress().bytesEstimated()).isPresent();
+
+        run.cancel();
+
+        assertThatThrownBy(outcome::join).hasCauseInstanceOf(CellarException.class)
+                .hasMessageContaining("backup of cluster c1 was cancelled");
+        org.awaitility.Awaitility.await("objects deleted").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> repository.backups("c1").isEmpty());
+        assertThat(backup(repository, server, r -> r).backup().kind()).isEqualTo(BackupInfo.Kind.FULL);
+    }
+
     @ParameterizedTest(name = "PostgreSQL {0}")
     @MethodSource("majors")
     void aBackupFromAStandbySaysSo(int major) {
