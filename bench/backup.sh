@@ -163,13 +163,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-PORT=""
-for _ in $(seq 1 50); do
-  p=$((20000 + RANDOM % 30000))
-  if port_free "$p"; then PORT=$p; break; fi
-done
-[ -n "$PORT" ] || die "found no free TCP port on 127.0.0.1"
+source bench/common.sh
+PORT=$(free_port) || die "found no free TCP port on 127.0.0.1"
 
 q() { "$PGBIN/psql" -X -A -t -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" -U postgres -d "${QDB:-bench}" -c "$1"; }
 

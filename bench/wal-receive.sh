@@ -97,13 +97,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-PORT=""
-for _ in $(seq 1 50); do
-  p=$((20000 + RANDOM % 30000))
-  if port_free "$p"; then PORT=$p; break; fi
-done
-[ -n "$PORT" ] || die "found no free TCP port on 127.0.0.1"
+source bench/common.sh
+PORT=$(free_port) || die "found no free TCP port on 127.0.0.1"
 
 as_pg "$PGBIN/initdb" -D "$BASE/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$WORK/initdb.log" 2>&1 \
   || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
