@@ -10,6 +10,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A base backup in its own JVM, for tests that kill it with SIGKILL. Arguments: repository, host,
@@ -31,22 +34,20 @@ public final class BackupProcessMain {
                 BaseBackupOptions.full("killed").withMaxRate(OptionalInt.of(2048)), Codec.parse("zstd:1"),
                 BackupWriterSettings.defaults().withChunkSize(256 * 1024), Optional.empty(), true);
         BaseBackupRun run = new BaseBackupRun(repository, request, Clock.systemUTC());
-        Thread.ofPlatform().daemon(true).start(() -> {
-            long last = -1;
-            while (true) {
-                long stored = run.progress().bytesStored();
-                if (stored != last) {
-                    System.out.println("stored " + stored);
-                    System.out.flush();
-                    last = stored;
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
+        long[] last = {-1};
+        ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "progress");
+            t.setDaemon(true);
+            return t;
         });
+        reporter.scheduleAtFixedRate(() -> {
+            long stored = run.progress().bytesStored();
+            if (stored != last[0]) {
+                System.out.println("stored " + stored);
+                System.out.flush();
+                last[0] = stored;
+            }
+        }, 0, 20, TimeUnit.MILLISECONDS);
         run.execute();
         System.out.println("finished");
     }
