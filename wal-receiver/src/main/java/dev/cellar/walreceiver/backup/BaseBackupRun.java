@@ -196,7 +196,9 @@ public final class BaseBackupRun {
                 BackupManifest manifest = BackupManifest.parse(manifestBytes, "backup_manifest of backup " + backupId);
                 StoredObject manifestObject = w.putManifest(new ByteArrayInputStream(manifestBytes));
                 BackupContents contents = w.finish();
-                List<String> differences = ManifestComparison.differences(contents.files(), manifest);
+                List<String> differences = new ArrayList<>(
+                        ManifestComparison.identityDifferences(manifest, identity.systemId(), result));
+                differences.addAll(ManifestComparison.differences(contents.files(), manifest));
                 if (!differences.isEmpty()) {
                     throw new CellarException(ErrorCode.BACKUP_FAILED, "backup " + backupId + " of cluster " + cluster
                             + " does not match PostgreSQL's backup_manifest: " + ManifestComparison.summary(differences),

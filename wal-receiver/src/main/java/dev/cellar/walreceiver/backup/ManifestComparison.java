@@ -3,6 +3,7 @@ package dev.cellar.walreceiver.backup;
 import dev.cellar.core.backup.BackupManifest;
 import dev.cellar.core.backup.ChecksumAlgorithm;
 import dev.cellar.core.backup.ManifestFile;
+import dev.cellar.core.backup.WalRange;
 import dev.cellar.storage.backup.BackupEntry;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,6 +47,35 @@ final class ManifestComparison {
             if (!seen.contains(listed.path())) {
                 problems.add(listed.path() + ": in the manifest, but not received");
             }
+        }
+        return problems;
+    }
+
+    /**
+     * Whether the manifest belongs to this backup: the system identifier (version 2) and the WAL
+     * range it names against what the server reported on the wire. The newest range comes first
+     * and ends at the backup's end position; the oldest starts at its start position.
+     */
+    static List<String> identityDifferences(BackupManifest manifest, String systemIdentifier, BaseBackupResult result) {
+        List<String> problems = new ArrayList<>();
+        manifest.systemIdentifier().ifPresent(id -> {
+            if (!Long.toUnsignedString(id).equals(systemIdentifier)) {
+                problems.add("System-Identifier " + Long.toUnsignedString(id) + ", the server is system " + systemIdentifier);
+            }
+        });
+        if (manifest.walRanges().isEmpty()) {
+            problems.add("no WAL-Ranges");
+            return problems;
+        }
+        WalRange newest = manifest.walRanges().getFirst();
+        WalRange oldest = manifest.walRanges().getLast();
+        if (!newest.timeline().equals(result.endTimeline()) || !newest.end().equals(result.endLsn())) {
+            problems.add("WAL-Ranges end at " + newest.end() + " on timeline " + newest.timeline() + ", the server reported "
+                    + result.endLsn() + " on timeline " + result.endTimeline());
+        }
+        if (!oldest.timeline().equals(result.start().startTimeline()) || !oldest.start().equals(result.start().startLsn())) {
+            problems.add("WAL-Ranges start at " + oldest.start() + " on timeline " + oldest.timeline()
+                    + ", the server reported " + result.start().startLsn() + " on timeline " + result.start().startTimeline());
         }
         return problems;
     }

@@ -52,6 +52,18 @@ class ManifestComparisonTest {
     }
 
     @Test
+    void theManifestMustNameThisSystemAndTheWalRangeTheServerReported() {
+        BaseBackupStart start = new BaseBackupStart(Lsn.parse("0/2000028"), TimelineId.of(1), List.of());
+        BaseBackupResult same = new BaseBackupResult(start, Lsn.parse("0/2000100"), TimelineId.of(1), List.of());
+        assertThat(ManifestComparison.identityDifferences(manifest(), "42", same)).isEmpty();
+
+        BaseBackupResult other = new BaseBackupResult(start, Lsn.parse("0/3000000"), TimelineId.of(2), List.of());
+        assertThat(ManifestComparison.identityDifferences(manifest(), "43", other)).containsExactly(
+                "System-Identifier 42, the server is system 43",
+                "WAL-Ranges end at 0/2000100 on timeline 1, the server reported 0/3000000 on timeline 2");
+    }
+
+    @Test
     void aLongListIsSummarised() {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < 13; i++) {
