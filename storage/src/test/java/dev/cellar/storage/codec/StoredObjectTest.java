@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
 import dev.cellar.storage.ObjectExistsException;
-import dev.cellar.storage.ObjectInfo;
 import dev.cellar.storage.ObjectKey;
 import dev.cellar.storage.ObjectNotFoundException;
-import dev.cellar.storage.ObjectPage;
+import dev.cellar.storage.ForwardingStore;
 import dev.cellar.storage.ObjectStore;
 import dev.cellar.storage.OverwritePolicy;
-import dev.cellar.storage.StoreFeature;
-import dev.cellar.storage.WriteOptions;
 import dev.cellar.storage.io.Sha256;
 import dev.cellar.storage.local.LocalStore;
 import dev.cellar.storage.memory.InMemoryStore;
@@ -23,8 +20,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -260,20 +255,9 @@ class StoredObjectTest {
     }
 
     /** Serves the first 1000 bytes of every object, then fails as a dropped connection would. */
-    private record FailingReads(ObjectStore delegate) implements ObjectStore {
-        @Override
-        public String describe() {
-            return delegate.describe();
-        }
-
-        @Override
-        public Set<StoreFeature> features() {
-            return delegate.features();
-        }
-
-        @Override
-        public ObjectInfo put(ObjectKey key, InputStream content, WriteOptions options) {
-            return delegate.put(key, content, options);
+    private static final class FailingReads extends ForwardingStore {
+        FailingReads(ObjectStore delegate) {
+            super(delegate);
         }
 
         @Override
@@ -292,26 +276,6 @@ class StoredObjectTest {
                     return n;
                 }
             };
-        }
-
-        @Override
-        public InputStream get(ObjectKey key, long offset, long length) {
-            return delegate.get(key, offset, length);
-        }
-
-        @Override
-        public Optional<ObjectInfo> head(ObjectKey key) {
-            return delegate.head(key);
-        }
-
-        @Override
-        public ObjectPage list(String prefix, Optional<String> startAfter, int pageSize) {
-            return delegate.list(prefix, startAfter, pageSize);
-        }
-
-        @Override
-        public void delete(ObjectKey key) {
-            delegate.delete(key);
         }
     }
 }
