@@ -7,7 +7,7 @@ import dev.cellar.core.WalSegmentSize;
 import dev.cellar.storage.repository.ClusterInfo;
 import dev.cellar.storage.repository.Repository;
 import dev.cellar.walreceiver.connection.ReplicationConnection;
-import dev.cellar.walreceiver.connection.SystemIdentification;
+import dev.cellar.walreceiver.stream.ServerIdentity;
 import java.time.Clock;
 import java.util.function.Supplier;
 
@@ -27,9 +27,7 @@ final class ClusterRegistration {
         }
         if (repository.cluster(cluster).isEmpty()) {
             try (ReplicationConnection connection = connections.get()) {
-                SystemIdentification identity = connection.identifySystem();
-                repository.registerCluster(ClusterInfo.of(cluster, identity.systemId(), connection.serverVersionNum(),
-                        WalSegmentSize.parse(connection.show("wal_segment_size")), clock.instant()));
+                ServerIdentity.register(connection, repository, cluster, clock.instant());
             }
         }
         ensure(catalog, repository, cluster);

@@ -3,7 +3,6 @@ package dev.cellar.walreceiver.backup;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
 import dev.cellar.core.Lsn;
-import dev.cellar.core.WalSegmentSize;
 import dev.cellar.core.backup.BackupLabel;
 import dev.cellar.core.backup.BackupManifest;
 import dev.cellar.storage.backup.ArchiveSink;
@@ -12,7 +11,6 @@ import dev.cellar.storage.backup.BackupFiles;
 import dev.cellar.storage.backup.BackupWriter;
 import dev.cellar.storage.codec.StoredObject;
 import dev.cellar.storage.repository.BackupInfo;
-import dev.cellar.storage.repository.ClusterInfo;
 import dev.cellar.storage.repository.Repository;
 import dev.cellar.storage.repository.RepositoryLayout;
 import dev.cellar.walreceiver.connection.ReplicationConnection;
@@ -20,6 +18,7 @@ import dev.cellar.walreceiver.connection.ReplicationConnectionSettings;
 import dev.cellar.walreceiver.connection.ReplicationConnector;
 import dev.cellar.walreceiver.connection.ServerErrorException;
 import dev.cellar.walreceiver.connection.SystemIdentification;
+import dev.cellar.walreceiver.stream.ServerIdentity;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -149,10 +148,9 @@ public final class BaseBackupRun {
         try (ReplicationConnection c = connect()) {
             connection = c;
             checkCancelled();
-            SystemIdentification identity = c.identifySystem();
-            int version = c.serverVersionNum();
-            WalSegmentSize segmentSize = WalSegmentSize.parse(c.show("wal_segment_size"));
-            repository.registerCluster(ClusterInfo.of(cluster, identity.systemId(), version, segmentSize, createdAt));
+            ServerIdentity server = ServerIdentity.register(c, repository, cluster, createdAt);
+            SystemIdentification identity = server.system();
+            int version = server.serverVersionNum();
             boolean standby = c.parameterStatus("in_hot_standby").map("on"::equals).orElse(false);
             Optional<BackupInfo> parent = incrementalParent(requestedParent, c, identity, version, notes);
 

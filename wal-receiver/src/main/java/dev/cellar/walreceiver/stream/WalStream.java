@@ -5,7 +5,6 @@ import dev.cellar.core.Lsn;
 import dev.cellar.core.TimelineHistory;
 import dev.cellar.core.TimelineId;
 import dev.cellar.core.WalSegmentSize;
-import dev.cellar.storage.repository.ClusterInfo;
 import dev.cellar.storage.repository.Repository;
 import dev.cellar.storage.repository.StoredHistory;
 import dev.cellar.storage.repository.WalGap;
@@ -91,11 +90,10 @@ public final class WalStream {
                 s.received(), s.flushed(), s.serverWalEnd(), s.lastMessageAt(), s.caughtUpAt(), s.lastError(),
                 s.sessions() + 1, s.lastGap()));
         try (ReplicationConnection connection = ReplicationConnector.connect(settings.connection())) {
-            SystemIdentification identity = connection.identifySystem();
-            WalSegmentSize size = WalSegmentSize.parse(connection.show("wal_segment_size"));
-            int version = connection.serverVersionNum();
-            repository.registerCluster(ClusterInfo.of(settings.cluster(), identity.systemId(), version, size,
-                    clock.instant()));
+            ServerIdentity server = ServerIdentity.register(connection, repository, settings.cluster(), clock.instant());
+            SystemIdentification identity = server.system();
+            WalSegmentSize size = server.segmentSize();
+            int version = server.serverVersionNum();
             TimelineHistory serverHistory = archiveHistories(connection, identity.timeline());
             RepositoryPublisher publisher = new RepositoryPublisher(repository, settings.cluster(), settings.codec(),
                     listener);
