@@ -8,8 +8,10 @@
 #     --rebuild       build the cached dataset afresh even if one is there
 #     --dataset-only  build the dataset if needed, then stop (no backups)
 # Environment:
-#   BACKUP_BENCH_VARIANTS   which variants, interleaved in this order (default: "cellar pg_basebackup
-#                           pg_basebackup-client-zstd pg_basebackup-server-zstd pgbackrest barman")
+#   BACKUP_BENCH_VARIANTS   which variants, interleaved in this order (default: "cellar cellar-daemon
+#                           pg_basebackup pg_basebackup-client-zstd pg_basebackup-server-zstd pgbackrest
+#                           barman"); cellar-daemon is Cellar in one JVM kept up between its runs, warmed
+#                           up by one untimed backup, as in backupctl serve
 #   BACKUP_BENCH_DIR        dataset cache and work directories (default /var/tmp/cellar-bench; not under
 #                           /root). The dataset lives in $BACKUP_BENCH_DIR/dataset and is reused.
 #   BACKUP_BENCH_CACHE      cold: drop the page cache before every run (needs root; the default when
@@ -37,7 +39,7 @@ for arg in "$@"; do
        else echo "usage: bench/backup.sh [runs=3] [--rebuild] [--dataset-only]" >&2; exit 2; fi ;;
   esac
 done
-ALL_VARIANTS="cellar pg_basebackup pg_basebackup-client-zstd pg_basebackup-server-zstd pgbackrest barman"
+ALL_VARIANTS="cellar cellar-daemon pg_basebackup pg_basebackup-client-zstd pg_basebackup-server-zstd pgbackrest barman"
 VARIANTS=${BACKUP_BENCH_VARIANTS:-$ALL_VARIANTS}
 PARENT=${BACKUP_BENCH_DIR:-/var/tmp/cellar-bench}
 SCALE=${BACKUP_BENCH_SCALE:-100}
@@ -126,12 +128,16 @@ PGLOG=$LOGS/postgres.log
 pg_own "$PGLOG"
 SERVER_STARTED=0
 RECEIVE_WAL_PID=""
+CELLAR_DAEMON_PID=""
 CG_KIND=proc CG_SERVER="" CG_RECEIVE=""
 OUT="" ERR=""
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ -n "$CELLAR_DAEMON_PID" ] && kill -0 "$CELLAR_DAEMON_PID" 2>/dev/null; then
+    kill -TERM "$CELLAR_DAEMON_PID" 2>/dev/null || true
+  fi
   if [ -n "$RECEIVE_WAL_PID" ] && kill -0 "$RECEIVE_WAL_PID" 2>/dev/null; then
     kill -TERM -- "-$RECEIVE_WAL_PID" 2>/dev/null || true   # its own process group (setsid)
     for _ in $(seq 1 50); do kill -0 "$RECEIVE_WAL_PID" 2>/dev/null || break; sleep 0.1; done
@@ -332,7 +338,7 @@ fi
 [ "$DATASET_ONLY" = 0 ] || exit 0
 
 # ---- 3. Build Cellar's backup (only for the cellar variant) ------------------------------------
-if has_variant cellar; then
+if has_variant cellar || has_variant cellar-daemon; then
   source scripts/find-jdk.sh
   say "building Cellar's bench module (mvn -pl bench -am install)"
   mvn -B -q -ntp -pl bench -am install -DskipTests
@@ -516,6 +522,30 @@ server_quiet() { # wait until the server runs only its own processes (and Barman
   done
 }
 
+# Cellar as the daemon runs it: one JVM for all its runs, warmed up by one untimed backup first.
+cellar_daemon_cmd() {
+  # shellcheck disable=SC2206
+  CELLAR_CMD=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED ${CELLAR_BENCH_JAVA_OPTS:-} -cp "$CLASSPATH_BENCH"
+              dev.cellar.bench.BackupBench --host 127.0.0.1 --port "$PORT" --user bench --password-file "$PWFILE"
+              --repository "$TARGETS" --compression zstd:3 ${CELLAR_BENCH_ARGS:-})
+}
+start_cellar_daemon() {
+  [ -z "$CELLAR_DAEMON_PID" ] || return 0
+  cellar_daemon_cmd
+  coproc CELLAR_DAEMON { exec "${CELLAR_CMD[@]}" --serve stdin 2>>"$LOGS/cellar-daemon.err"; }
+  say "  cellar-daemon: started (pid $CELLAR_DAEMON_PID), warming up with one untimed backup"
+  archiver_idle
+  q "checkpoint" >/dev/null
+  local line=""
+  echo "$TARGETS/cellar-daemon-warmup" >&"${CELLAR_DAEMON[1]}"
+  read -r line <&"${CELLAR_DAEMON[0]}" || die "cellar-daemon: no answer to the warm-up (see $LOGS/cellar-daemon.err)"
+  case "$line" in done*) ;; *) die "cellar-daemon: warm-up said '$line'";; esac
+  rm -rf "$TARGETS/cellar-daemon-warmup"
+}
+proc_cpu_ticks() { # pid -> "utime stime" in clock ticks (fields 14 and 15 of /proc/PID/stat)
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12, $13}'
+}
+
 run_variant() { # variant label
   VARIANT=$1
   local label=$2 target=$TARGETS/$1-$2 cmd=() stored_dir="" extra=""
@@ -542,6 +572,9 @@ run_variant() { # variant label
       # as barman cron would have done, so the backup's --wait handles only its own WAL.
       barman_ archive-wal "$BARMAN_SERVER" >>"$LOGS/barman-archive-wal.log" 2>&1 || die "barman archive-wal failed"
       cmd=(barman -c "$BARMAN_CONF" backup --wait --wait-timeout 300 "$BARMAN_SERVER") ;;
+    cellar-daemon)
+      start_cellar_daemon
+      stored_dir=$target ;;
     cellar)
       mkdir "$target"
       # shellcheck disable=SC2206
@@ -558,8 +591,22 @@ run_variant() { # variant label
   t0=$(now)
   # The tool, then sync -f of the filesystem its output is on, as one measured command: whatever a
   # tool left unflushed is flushed (and its kernel CPU counted) before the clock stops.
-  /usr/bin/time -f 'cpu %U %S' -o "$timef" sh -c '"$@" && exec sync -f "$0"' "$TARGETS" "${cmd[@]}" >"$OUT" 2>"$ERR" || rc=$?
-  t1=$(now)
+  if [ "$VARIANT" = cellar-daemon ]; then
+    # The request, the backup in the warm JVM, then sync -f as for the others; CPU from /proc.
+    local c0 c1 answer=""
+    c0=$(proc_cpu_ticks "$CELLAR_DAEMON_PID")
+    echo "$target" >&"${CELLAR_DAEMON[1]}"
+    read -r answer <&"${CELLAR_DAEMON[0]}" || rc=1
+    sync -f "$TARGETS" || rc=1
+    t1=$(now)
+    c1=$(proc_cpu_ticks "$CELLAR_DAEMON_PID")
+    echo "$answer" >"$OUT"
+    case "$answer" in done*) ;; *) rc=1; cp "$LOGS/cellar-daemon.err" "$ERR";; esac
+    echo "$c0 $c1" | awk -v hz="$(getconf CLK_TCK)" '{printf "cpu %.2f %.2f\n", ($3 - $1) / hz, ($4 - $2) / hz}' >"$timef"
+  else
+    /usr/bin/time -f 'cpu %U %S' -o "$timef" sh -c '"$@" && exec sync -f "$0"' "$TARGETS" "${cmd[@]}" >"$OUT" 2>"$ERR" || rc=$?
+    t1=$(now)
+  fi
   [ "$rc" = 0 ] || die "$VARIANT run $label failed (exit $rc; see $ERR)"
   server_quiet
   s1=$(server_cpu)
@@ -576,7 +623,7 @@ run_variant() { # variant label
       [ "$status" = DONE ] || die "barman: backup $id has status '$status', not DONE"
       stored_dir=$WORK/barman/home/$BARMAN_SERVER/base/$id
       extra="backup $id $status" ;;
-    cellar)
+    cellar|cellar-daemon)
       extra="BackupBench says $(grep -o 'stored_bytes=[0-9]*' "$OUT" || echo 'no stored_bytes line')" ;;
     *)
       [ -f "$target/backup_manifest" ] || die "$VARIANT: no backup_manifest in $target"
@@ -650,6 +697,7 @@ awk -F'\t' -v order="$VARIANTS" -v db="$DB_BYTES" '
     t[v] = t[v] " " ($4 + $5 + $6 + $7); b[v] = b[v] " " $8 }
   END {
     describe["cellar"] = "Cellar, zstd:3"
+    describe["cellar-daemon"] = "Cellar daemon (warm JVM), zstd:3"
     describe["pg_basebackup"] = "pg_basebackup -Ft -X none"
     describe["pg_basebackup-client-zstd"] = "pg_basebackup -Ft -X none, client-zstd:3"
     describe["pg_basebackup-server-zstd"] = "pg_basebackup -Ft -X none, server-zstd:3, 2 workers"
@@ -665,15 +713,20 @@ awk -F'\t' -v order="$VARIANTS" -v db="$DB_BYTES" '
         S[v], median(su[v]), T[v], B[v] / 1e6, db / B[v]
     }
     print ""
-    if (!("cellar" in W)) { print "(no Cellar runs: no Cellar/peer ratios)"; exit }
+    if (!("cellar" in W) && !("cellar-daemon" in W)) { print "(no Cellar runs: no Cellar/peer ratios)"; exit }
     print "| ratio Cellar / peer | wall | client CPU | server CPU | total CPU | stored |"
     print "|---|---|---|---|---|---|"
-    for (i = 1; i <= n; i++) {
-      v = names[i]
-      if (v == "cellar") continue
-      printf "| cellar / %s | %.2f | %s | %s | %.2f | %.2f |\n", v, W["cellar"] / W[v], \
-        (C[v] > 0 ? sprintf("%.2f", C["cellar"] / C[v]) : "–"), (S[v] > 0 ? sprintf("%.2f", S["cellar"] / S[v]) : "–"), \
-        T["cellar"] / T[v], B["cellar"] / B[v]
+    split("cellar cellar-daemon", ours, " ")
+    for (k = 1; k <= 2; k++) {
+      o = ours[k]
+      if (!(o in W)) continue
+      for (i = 1; i <= n; i++) {
+        v = names[i]
+        if (v == "cellar" || v == "cellar-daemon") continue
+        printf "| %s / %s | %.2f | %s | %s | %.2f | %.2f |\n", o, v, W[o] / W[v], \
+          (C[v] > 0 ? sprintf("%.2f", C[o] / C[v]) : "–"), (S[v] > 0 ? sprintf("%.2f", S[o] / S[v]) : "–"), \
+          T[o] / T[v], B[o] / B[v]
+      }
     }
   }' "$RESULTS"
 say "bench took ${ELAPSED} s; per-run numbers above (stderr)"

@@ -1,5 +1,6 @@
 package dev.cellar.bench;
 
+import dev.cellar.core.backup.ChecksumAlgorithm;
 import dev.cellar.storage.backup.BackupWriterSettings;
 import dev.cellar.storage.codec.Codec;
 import dev.cellar.storage.local.LocalStore;
@@ -12,6 +13,9 @@ import dev.cellar.walreceiver.backup.BaseBackupRun;
 import dev.cellar.walreceiver.backup.CheckpointMode;
 import dev.cellar.walreceiver.connection.ReplicationConnectionSettings;
 import dev.cellar.walreceiver.connection.TargetSessionAttrs;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +31,13 @@ import java.util.Optional;
  * {@code stored_bytes=N} on success.
  *
  * <pre>BackupBench --host H --port P --user U --password-file F --repository DIR [--compression zstd:3]
- *             [--workers N] [--chunk-size BYTES] [--pipe-bytes BYTES]</pre>
+ *             [--workers N] [--chunk-size BYTES] [--pipe-bytes BYTES] [--manifest-checksums CRC32C]
+ *             [--serve stdin]</pre>
+ *
+ * With {@code --serve stdin} it stays up as the daemon does and takes one backup per line read
+ * from standard input, each line naming the repository directory of that backup (the
+ * {@code --repository} given is not used then), and answers each with one line
+ * {@code done stored_bytes=N logical_bytes=M}: a warm JVM, as in {@code backupctl serve}.
  */
 public final class BackupBench {
     private BackupBench() {
@@ -67,19 +77,35 @@ public final class BackupBench {
         if (options.containsKey("pipe-bytes")) {
             writer = writer.withPipeBytes(Integer.parseInt(options.get("pipe-bytes")));
         }
-        Repository repository = new Repository(LocalStore.open(Files.createDirectories(Path.of(options.get("repository")))));
-        BackupRequest request = new BackupRequest("bench", connection, BackupFrom.ANY,
-                BaseBackupOptions.full("cellar bench").withCheckpoint(CheckpointMode.FAST),
+        BaseBackupOptions backupOptions = BaseBackupOptions.full("cellar bench").withCheckpoint(CheckpointMode.FAST)
+                .withManifestChecksums(ChecksumAlgorithm.parse(options.getOrDefault("manifest-checksums", "CRC32C")));
+        BackupRequest request = new BackupRequest("bench", connection, BackupFrom.ANY, backupOptions,
                 Codec.parse(options.getOrDefault("compression", "zstd:3")), writer, Optional.empty(), true);
-        BackupOutcome outcome = new BaseBackupRun(repository, request, Clock.systemUTC()).execute();
+        if ("stdin".equals(options.get("serve"))) {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                BackupOutcome outcome = backup(Path.of(line.strip()), request);
+                System.out.println("done stored_bytes=" + outcome.backup().storedSize()
+                        + " logical_bytes=" + outcome.backup().logicalSize());
+                System.out.flush();
+            }
+            return;
+        }
+        BackupOutcome outcome = backup(Path.of(options.get("repository")), request);
         System.out.println("stored_bytes=" + outcome.backup().storedSize());
         System.out.println("logical_bytes=" + outcome.backup().logicalSize());
+    }
+
+    private static BackupOutcome backup(Path directory, BackupRequest request) throws IOException {
+        Repository repository = new Repository(LocalStore.open(Files.createDirectories(directory)));
+        return new BaseBackupRun(repository, request, Clock.systemUTC()).execute();
     }
 
     private static void usage(String problem) {
         System.err.println("BackupBench: " + problem);
         System.err.println("usage: BackupBench --host H --port P --user U --password-file F --repository DIR"
-                + " [--compression zstd:3] [--workers N] [--chunk-size BYTES] [--pipe-bytes BYTES]");
+                + " [--compression zstd:3] [--workers N] [--chunk-size BYTES] [--pipe-bytes BYTES]"
+                + " [--manifest-checksums CRC32C] [--serve stdin]");
         System.exit(2);
     }
 }

@@ -16,11 +16,12 @@ import java.util.OptionalLong;
  * @param maxRate limit on backup transfer, bytes per second; empty for no limit
  * @param checkpoint how the checkpoint that starts a base backup runs
  * @param serverCompression what the server compresses backup data with before sending; empty for none
+ * @param manifestChecksums the file checksums asked for in a base backup's manifest
  */
 public record ClusterConfig(String name, Conninfo conninfo, Optional<Secret> password, String slot,
         boolean synchronous, BackupSource backupFrom, IncrementalFallback incrementalFallback,
         OptionalLong maxRate, CheckpointMode checkpoint, Optional<ServerCompression> serverCompression,
-        Compression compression, Schedule schedule, Retention retention) {
+        ManifestChecksums manifestChecksums, Compression compression, Schedule schedule, Retention retention) {
     public ClusterConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(conninfo, "conninfo");
@@ -31,6 +32,7 @@ public record ClusterConfig(String name, Conninfo conninfo, Optional<Secret> pas
         Objects.requireNonNull(maxRate, "maxRate");
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(serverCompression, "serverCompression");
+        Objects.requireNonNull(manifestChecksums, "manifestChecksums");
         Objects.requireNonNull(compression, "compression");
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(retention, "retention");

@@ -150,6 +150,7 @@ final class ConfigBinder {
         OptionalLong maxRate = r.get(MAX_RATE).map(OptionalLong::of).orElseGet(OptionalLong::empty);
         CheckpointMode checkpoint = r.getOrDefault(CHECKPOINT);
         Optional<ServerCompression> serverCompression = r.getOrDefault(SERVER_COMPRESSION);
+        ManifestChecksums manifestChecksums = r.getOrDefault(MANIFEST_CHECKSUMS);
         Compression compression = compression(r, CLUSTER_COMPRESSION, defaults.compression());
         Schedule schedule = schedule(r.sectionOrEmpty(CLUSTER_SCHEDULE), defaults.schedule());
         Retention retention = retention(r.sectionOrEmpty(CLUSTER_RETENTION), defaults.retention());
@@ -175,7 +176,8 @@ final class ConfigBinder {
             return Optional.empty();
         }
         return Optional.of(new ClusterConfig(name.get(), conninfo.get(), password, slot.get(), synchronous,
-                backupFrom, fallback, maxRate, checkpoint, serverCompression, compression, schedule, retention));
+                backupFrom, fallback, maxRate, checkpoint, serverCompression, manifestChecksums, compression, schedule,
+                retention));
     }
 
     /** {@code cellar_<name>}, with '-' (allowed in names, not in slot names) as '_'. */

@@ -117,6 +117,10 @@ final class ConfigSchema {
             "none, gzip, lz4 or zstd[:detail]", ServerCompression::parse,
             "Compression PostgreSQL applies before sending base backup data, e.g. zstd:level=3,workers=2;"
                     + " saves network at the server's CPU cost.").withDefault("none");
+    static final ConfigKey<ManifestChecksums> MANIFEST_CHECKSUMS = scalar("manifest_checksums",
+            "one of crc32c, sha224, sha256, sha384, sha512", ValueParsers.choice(ManifestChecksums.values()),
+            "Checksum of every file in a base backup's manifest, checked on receipt and on restore; the SHA-2"
+                    + " ones cost the server CPU for every byte sent.").withDefault("crc32c");
     static final ConfigKey<Compression> CLUSTER_COMPRESSION = compression("Overrides defaults.compression.")
             .inheritingFrom("defaults.compression");
     static final ConfigKey<Void> CLUSTER_SCHEDULE = map("schedule", SCHEDULE_KEYS,
@@ -126,7 +130,8 @@ final class ConfigSchema {
             "Overrides keys of defaults.retention; a key left out keeps the default.")
             .inheritingFrom("defaults.retention");
     static final ConfigSection CLUSTER_KEYS = ConfigSection.of(CLUSTER_NAME, CONNINFO, PASSWORD, PASSWORD_FILE, SLOT,
-            SYNCHRONOUS, BACKUP_FROM, INCREMENTAL_FALLBACK, MAX_RATE, CHECKPOINT, SERVER_COMPRESSION, CLUSTER_COMPRESSION, CLUSTER_SCHEDULE,
+            SYNCHRONOUS, BACKUP_FROM, INCREMENTAL_FALLBACK, MAX_RATE, CHECKPOINT, SERVER_COMPRESSION, MANIFEST_CHECKSUMS, CLUSTER_COMPRESSION,
+            CLUSTER_SCHEDULE,
             CLUSTER_RETENTION);
 
     static final ConfigKey<Void> REPOSITORY = map("repository", ConfigSection.of(REPOSITORY_PATH),

@@ -58,6 +58,7 @@ class ConfigLoaderTest {
                 max_rate: 100MB/s
                 checkpoint: fast
                 server_compression: zstd:level=3,workers=2
+                manifest_checksums: sha256
                 compression: { method: zstd, level: 9, workers: 4 }
                 schedule:
                   incremental: off
@@ -91,14 +92,15 @@ class ConfigLoaderTest {
                         new ClusterConfig("c1", Conninfo.parse("host=pg1,pg2 port=5432 user=backup"
                                 + " target_session_attrs=read-write sslmode=verify-full"),
                                 Optional.of(Secret.of("c1-password")), "cellar", false, BackupSource.PRIMARY,
-                                IncrementalFallback.FULL, OptionalLong.empty(), CheckpointMode.SPREAD, Optional.empty(), zstd5,
+                                IncrementalFallback.FULL, OptionalLong.empty(), CheckpointMode.SPREAD, Optional.empty(),
+                                ManifestChecksums.CRC32C, zstd5,
                                 schedule, retention),
                         new ClusterConfig("orders-eu", Conninfo.parse("user=backup host=db1,db2 port=5433,5434"
                                 + " dbname=postgres sslmode=require"),
                                 Optional.of(Secret.of("fallback-password")), "cellar_orders_eu", true,
                                 BackupSource.STANDBY, IncrementalFallback.FAIL, OptionalLong.of(100L << 20), CheckpointMode.FAST,
                                 Optional.of(new ServerCompression("zstd", "level=3,workers=2")),
-                                new Compression(Compression.Codec.ZSTD, 9, 4),
+                                ManifestChecksums.SHA256, new Compression(Compression.Codec.ZSTD, 9, 4),
                                 new Schedule(Optional.of("0 0 3 ? * SUN"), Optional.empty(), Optional.empty()),
                                 new Retention(Duration.ofDays(7), 30, 4, 6, 3)))));
         assertThat(config.cluster("c1").orElseThrow().conninfo().hosts())

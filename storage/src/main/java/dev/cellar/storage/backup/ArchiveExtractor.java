@@ -2,8 +2,10 @@ package dev.cellar.storage.backup;
 
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
+import dev.cellar.core.backup.ChecksumAlgorithm;
+import dev.cellar.core.backup.FileChecksum;
+import dev.cellar.core.backup.ManifestChecksums;
 import dev.cellar.storage.StorageErrors;
-import dev.cellar.storage.io.Sha256;
 import dev.cellar.storage.repository.Repository;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,16 +19,17 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,14 +53,15 @@ final class ArchiveExtractor {
     private final String archive;
     private final List<BackupEntry> entries;
     private final List<ChunkContents> chunks;
-    private final Map<BackupEntry, MessageDigest> digests = new IdentityHashMap<>();
-    private final byte[] copyBuffer = new byte[COPY_BUFFER];
+    private final ChecksumAlgorithm checksumAlgorithm;
+    private final Map<BackupEntry, FileChecksum> checksums = new IdentityHashMap<>();
     private Path root;
 
-    ArchiveExtractor(Repository repository, String context, String archive, List<BackupEntry> entries,
-                     List<ChunkContents> chunks) {
+    ArchiveExtractor(Repository repository, String context, ChecksumAlgorithm checksumAlgorithm, String archive,
+                     List<BackupEntry> entries, List<ChunkContents> chunks) {
         this.repository = repository;
         this.context = context;
+        this.checksumAlgorithm = checksumAlgorithm;
         this.archive = archive;
         this.entries = entries;
         this.chunks = chunks;
@@ -65,12 +69,13 @@ final class ArchiveExtractor {
 
     void extractTo(Path target) {
         createStructure(target);
+        byte[] copyBuffer = new byte[COPY_BUFFER];
         for (ChunkContents chunk : chunks) {
-            extractChunk(chunk);
+            extractChunk(chunk, copyBuffer, true);
         }
         for (BackupEntry entry : entries) {
             if (entry.isFile() && entry.size() == 0) {
-                checkDigest(entry, Sha256.newDigest());
+                checkDigest(entry, ManifestChecksums.start(checksumAlgorithm));
             }
         }
         applyMetadata();
@@ -124,16 +129,90 @@ final class ArchiveExtractor {
     }
 
     /**
-     * Writes the file pieces one chunk holds into the files {@link #createStructure} created. The
-     * chunk is verified as it streams; a damaged one fails at its end at the latest.
+     * Like {@link #extractTo(Path)}, with the chunks extracted in parallel on {@code executor}. A
+     * file held whole by one chunk is checked as its chunk is written; a file spread over several
+     * chunks is read back once all are written and checked then (its checksum cannot be carried
+     * from chunk to chunk when they are written out of order). The first failure cancels the
+     * chunks not yet started and is thrown.
      */
-    void extractChunk(ChunkContents chunk) {
+    void extractTo(Path target, ExecutorService executor) {
+        createStructure(target);
+        List<Future<?>> tasks = new ArrayList<>();
+        for (ChunkContents chunk : chunks) {
+            tasks.add(executor.submit(() -> extractChunk(chunk, new byte[COPY_BUFFER], false)));
+        }
+        awaitAll(tasks);
+        byte[] buffer = new byte[COPY_BUFFER];
+        for (ChunkContents chunk : chunks) {
+            for (ChunkContents.FileRange range : chunk.ranges()) {
+                if (range.fileOffset() > 0 && range.endsFile()) {
+                    checkWritten(range.file(), buffer);
+                }
+            }
+        }
+        for (BackupEntry entry : entries) {
+            if (entry.isFile() && entry.size() == 0) {
+                checkDigest(entry, ManifestChecksums.start(checksumAlgorithm));
+            }
+        }
+        applyMetadata();
+    }
+
+    private static void awaitAll(List<Future<?>> tasks) {
+        RuntimeException failure = null;
+        for (Future<?> task : tasks) {
+            try {
+                if (failure != null) {
+                    task.cancel(false);
+                } else {
+                    task.get();
+                }
+            } catch (ExecutionException e) {
+                failure = e.getCause() instanceof RuntimeException r ? r
+                        : new CellarException(ErrorCode.RESTORE_FAILED, "extracting a chunk failed: " + e.getCause(),
+                                null, e.getCause());
+            } catch (java.util.concurrent.CancellationException e) {
+                // cancelled after an earlier failure
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = new CellarException(ErrorCode.RESTORE_FAILED, "interrupted while extracting chunks");
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Reads a written file back and checks it against its checksum in the index. */
+    private void checkWritten(BackupEntry file, byte[] buffer) {
+        Path path = resolve(file.path());
+        FileChecksum checksum = ManifestChecksums.start(checksumAlgorithm);
+        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                checksum.update(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw failed(path, StorageErrors.describe(e), e);
+        }
+        checkDigest(file, checksum);
+    }
+
+    /**
+     * Writes the file pieces one chunk holds into the files {@link #createStructure} created. The
+     * chunk is verified as it streams; a damaged one fails at its end at the latest. In order, a
+     * file's checksum is carried from chunk to chunk; out of order, only files the chunk holds
+     * whole are checked here.
+     */
+    void extractChunk(ChunkContents chunk, byte[] copyBuffer, boolean inOrder) {
         long position = 0;
         try (InputStream in = repository.openBackupObject(chunk.object())) {
             for (ChunkContents.FileRange range : chunk.ranges()) {
                 in.skipNBytes(range.chunkOffset() - position);
                 Path path = resolve(range.file().path());
-                MessageDigest digest = digests.computeIfAbsent(range.file(), f -> Sha256.newDigest());
+                boolean whole = range.fileOffset() == 0 && range.endsFile();
+                FileChecksum checksum = inOrder ? checksums.computeIfAbsent(range.file(),
+                        f -> ManifestChecksums.start(checksumAlgorithm))
+                        : whole ? ManifestChecksums.start(checksumAlgorithm) : null;
                 try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE,
                         LinkOption.NOFOLLOW_LINKS)) {
                     channel.position(range.fileOffset());
@@ -144,7 +223,9 @@ final class ArchiveExtractor {
                             throw new CellarException(ErrorCode.OBJECT_CORRUPT, context + ": object "
                                     + chunk.object().key() + " ends before the content of " + range.file().path());
                         }
-                        digest.update(copyBuffer, 0, n);
+                        if (checksum != null) {
+                            checksum.update(copyBuffer, 0, n);
+                        }
                         ByteBuffer bytes = ByteBuffer.wrap(copyBuffer, 0, n);
                         while (bytes.hasRemaining()) {
                             channel.write(bytes);
@@ -155,8 +236,10 @@ final class ArchiveExtractor {
                     throw failed(path, StorageErrors.describe(e), e);
                 }
                 position = range.chunkOffset() + (long) range.length();
-                if (range.endsFile()) {
-                    checkDigest(range.file(), digests.remove(range.file()));
+                if (inOrder && range.endsFile()) {
+                    checkDigest(range.file(), checksums.remove(range.file()));
+                } else if (whole) {
+                    checkDigest(range.file(), checksum);
                 }
             }
             in.transferTo(OutputStream.nullOutputStream()); // to the end: verifies the chunk
@@ -166,10 +249,9 @@ final class ArchiveExtractor {
         }
     }
 
-    private void checkDigest(BackupEntry file, MessageDigest digest) {
-        String actual = HexFormat.of().formatHex(digest.digest());
-        if (!actual.equals(file.sha256())) {
-            throw BackupFiles.contentMismatch(context, file, actual);
+    private void checkDigest(BackupEntry file, FileChecksum checksum) {
+        if (!checksum.hex().equals(file.checksum())) {
+            throw BackupFiles.contentMismatch(context, file, checksum);
         }
     }
 

@@ -2,12 +2,12 @@ package dev.cellar.storage.backup;
 
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
-import dev.cellar.storage.io.Sha256;
+import dev.cellar.core.backup.ChecksumAlgorithm;
+import dev.cellar.core.backup.FileChecksum;
+import dev.cellar.core.backup.ManifestChecksums;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +40,7 @@ final class ArchiveParser implements Runnable {
     private final Chunks chunks;
     private final AtomicLong contentProgress;
     private final ArchiveEntryPolicy policy;
-    private final MessageDigest digest = Sha256.newDigest();
+    private final ChecksumAlgorithm checksumAlgorithm;
     private final List<BackupEntry> entries = new ArrayList<>();
     private final CountDownLatch done = new CountDownLatch(1);
     private byte[] buffer;
@@ -55,7 +55,8 @@ final class ArchiveParser implements Runnable {
      * @param contentProgress counts content bytes parsed, for progress reports
      */
     ArchiveParser(ArchiveName name, String context, StreamPipe pipe, ChunkBufferPool buffers, int chunkSize,
-                  Chunks chunks, AtomicLong contentProgress) {
+                  ChecksumAlgorithm checksumAlgorithm, Chunks chunks, AtomicLong contentProgress) {
+        this.checksumAlgorithm = checksumAlgorithm;
         this.archive = name.archive();
         this.compression = name.compression();
         this.context = context;
@@ -110,9 +111,9 @@ final class ArchiveParser implements Runnable {
                 long mtime = entry.getLastModifiedTime().toInstant().getEpochSecond();
                 if (accepted.type() == EntryType.FILE) {
                     long offset = contentSize;
-                    String sha256 = copyContent(next.header().size(), accepted.path());
+                    String checksum = copyContent(next.header().size(), accepted.path());
                     entries.add(new BackupEntry(archive, accepted.path(), EntryType.FILE, mode, mtime,
-                            next.header().size(), sha256, null, offset));
+                            next.header().size(), checksum, null, offset));
                 } else {
                     entries.add(new BackupEntry(archive, accepted.path(), accepted.type(), mode, mtime, 0, null,
                             accepted.target(), -1));
@@ -132,9 +133,9 @@ final class ArchiveParser implements Runnable {
         }
     }
 
-    /** Copies one file's content into chunks, hashing it on the way; returns its SHA-256. */
+    /** Copies one file's content into chunks, checksumming it on the way; returns its checksum. */
     private String copyContent(long size, String path) throws IOException {
-        digest.reset();
+        FileChecksum checksum = ManifestChecksums.start(checksumAlgorithm);
         long remaining = size;
         while (remaining > 0) {
             if (buffer == null) {
@@ -145,7 +146,7 @@ final class ArchiveParser implements Runnable {
             if (n < 0) {
                 throw new TarReader.TarFormatException("the archive ends inside the content of \"" + path + "\"");
             }
-            digest.update(buffer, fill, n);
+            checksum.update(buffer, fill, n);
             fill += n;
             remaining -= n;
             contentSize += n;
@@ -154,7 +155,7 @@ final class ArchiveParser implements Runnable {
                 submit();
             }
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return checksum.hex();
     }
 
     private void submit() throws IOException {

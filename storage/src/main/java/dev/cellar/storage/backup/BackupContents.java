@@ -26,7 +26,7 @@ public record BackupContents(List<BackupInfo.BackupObject> objects, Optional<Sto
         entries = List.copyOf(entries);
     }
 
-    /** The files among {@link #entries()}: archive, path, size and SHA-256 to compare with the manifest. */
+    /** The files among {@link #entries()}: archive, path, size and checksum to compare with the manifest. */
     public List<BackupEntry> files() {
         return entries.stream().filter(BackupEntry::isFile).toList();
     }

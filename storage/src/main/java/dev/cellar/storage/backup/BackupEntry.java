@@ -11,23 +11,24 @@ import java.util.Objects;
  * @param mode    permission bits as in the tar header ({@code mode & 07777})
  * @param mtime   modification time, seconds since the epoch
  * @param size    content bytes; 0 for directories and symbolic links
- * @param sha256  lower-case hex SHA-256 of the content, for files; null otherwise
+ * @param checksum the content's checksum for files, in the index's algorithm and printed as a
+ *                backup manifest prints it (lower-case hex); null otherwise
  * @param target  the link target, for symbolic links; null otherwise
  * @param offset  for files: where the content starts in the archive's content stream (the
  *                concatenated content of the archive's files, cut into chunks); -1 otherwise
  */
 public record BackupEntry(String archive, String path, EntryType type, int mode, long mtime, long size,
-                          String sha256, String target, long offset) {
+                          String checksum, String target, long offset) {
     public BackupEntry {
         Objects.requireNonNull(archive, "archive");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(type, "type");
         if (type == EntryType.FILE) {
-            Objects.requireNonNull(sha256, "sha256");
+            Objects.requireNonNull(checksum, "checksum");
             if (size < 0 || offset < 0) {
                 throw new IllegalArgumentException(path + ": size and offset must not be negative");
             }
-        } else if (size != 0 || offset != -1 || sha256 != null) {
+        } else if (size != 0 || offset != -1 || checksum != null) {
             throw new IllegalArgumentException(path + ": only files have content");
         }
         if ((type == EntryType.SYMLINK) != (target != null)) {

@@ -2,29 +2,30 @@ package dev.cellar.storage.backup;
 
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
+import dev.cellar.core.backup.ChecksumAlgorithm;
+import dev.cellar.core.backup.FileChecksum;
+import dev.cellar.core.backup.ManifestChecksums;
 import dev.cellar.storage.codec.StoredObject;
-import dev.cellar.storage.io.Sha256;
 import dev.cellar.storage.repository.BackupInfo;
 import dev.cellar.storage.repository.Repository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The files of a committed backup, read back from the repository: its file index (loaded and
  * verified once, by {@link #open}), single files, whole archives. Every byte handed out comes
  * from a chunk verified against its record in {@code backup.json}; file contents are also checked
- * against their SHA-256 in the index.
+ * against their checksum in the index.
  *
  * <p>Thread-safe after {@link #open}: the index is immutable; each {@link #openFile} stream and
  * each extraction belongs to its caller. Methods block on storage I/O.
@@ -38,13 +39,16 @@ public final class BackupFiles {
     private final Map<String, List<BackupEntry>> entriesByArchive;
     private final Map<String, Map<String, BackupEntry>> byPath;
     private final Map<String, List<ChunkContents>> chunks;
+    private final ChecksumAlgorithm checksumAlgorithm;
 
-    private BackupFiles(Repository repository, BackupInfo backup, String context, List<String> archives,
+    private BackupFiles(Repository repository, BackupInfo backup, String context, ChecksumAlgorithm checksumAlgorithm,
+                        List<String> archives,
                         List<BackupEntry> entries, Map<String, List<BackupEntry>> entriesByArchive,
                         Map<String, List<ChunkContents>> chunks) {
         this.repository = repository;
         this.backup = backup;
         this.context = context;
+        this.checksumAlgorithm = checksumAlgorithm;
         this.archives = List.copyOf(archives);
         this.entries = List.copyOf(entries);
         this.entriesByArchive = entriesByArchive;
@@ -141,7 +145,13 @@ public final class BackupFiles {
                         + " does not know");
             }
         }
-        return new BackupFiles(repository, backup, context, archives, parsed.entries(), byArchive, chunks);
+        return new BackupFiles(repository, backup, context, header.checksumAlgorithm(), archives, parsed.entries(),
+                byArchive, chunks);
+    }
+
+    /** The algorithm of the file checksums in {@link BackupEntry#checksum()}. */
+    public ChecksumAlgorithm checksumAlgorithm() {
+        return checksumAlgorithm;
     }
 
     /** The archives, in the order they were received ({@code base} and tablespace OIDs). */
@@ -172,7 +182,7 @@ public final class BackupFiles {
     /**
      * One file's content. Only the chunks it spans are read, one at a time, each decoded whole and
      * verified before any of its bytes is handed out (memory: one chunk); at the end the file's
-     * SHA-256 is checked against the index. The caller must close the stream.
+     * checksum is checked against the index. The caller must close the stream.
      *
      * @throws IllegalArgumentException when {@code file} is not a file of this backup
      * @throws CellarException from reads: {@code OBJECT_CORRUPT} for a damaged chunk or content,
@@ -204,7 +214,26 @@ public final class BackupFiles {
         if (!entriesByArchive.containsKey(archive)) {
             throw new IllegalArgumentException(context + " has no archive " + archive);
         }
-        new ArchiveExtractor(repository, context, archive, entries(archive), chunks(archive)).extractTo(target);
+        new ArchiveExtractor(repository, context, checksumAlgorithm, archive, entries(archive), chunks(archive))
+                .extractTo(target);
+    }
+
+    /**
+     * Like {@link #extractArchive(String, Path)}, with the archive's chunks extracted in parallel on
+     * {@code executor} (which this does not shut down). Files spread over several chunks are read
+     * back and checked after all chunks are written.
+     */
+    public void extractArchive(String archive, Path target, ExecutorService executor) {
+        if (!entriesByArchive.containsKey(archive)) {
+            throw new IllegalArgumentException(context + " has no archive " + archive);
+        }
+        new ArchiveExtractor(repository, context, checksumAlgorithm, archive, entries(archive), chunks(archive))
+                .extractTo(target, executor);
+    }
+
+    /** The backup these files belong to. */
+    public BackupInfo info() {
+        return backup;
     }
 
     BackupInfo backup() {
@@ -228,9 +257,10 @@ public final class BackupFiles {
         }
     }
 
-    static CellarException contentMismatch(String context, BackupEntry file, String actual) {
+    static CellarException contentMismatch(String context, BackupEntry file, FileChecksum actual) {
         return new CellarException(ErrorCode.OBJECT_CORRUPT, context + ": file " + file.path() + " of archive "
-                + file.archive() + " has SHA-256 " + actual + " but the file index records " + file.sha256(),
+                + file.archive() + " has " + actual.algorithm().pgName() + " " + actual.hex()
+                + " but the file index records " + file.checksum(),
                 "the chunks verify but do not hold what the index says: the backup was written by a faulty Cellar;"
                         + " restore from another backup");
     }
@@ -327,7 +357,7 @@ public final class BackupFiles {
     private final class FileContentStream extends InputStream {
         private final BackupEntry file;
         private final List<ChunkContents> archiveChunks;
-        private final MessageDigest digest = Sha256.newDigest();
+        private final FileChecksum checksum = ManifestChecksums.start(checksumAlgorithm);
         private int chunkIndex;
         private byte[] data;
         private int position;
@@ -378,7 +408,7 @@ public final class BackupFiles {
             }
             int n = Math.min(length, limit - position);
             System.arraycopy(data, position, buffer, offset, n);
-            digest.update(data, position, n);
+            checksum.update(data, position, n);
             position += n;
             remaining -= n;
             return n;
@@ -388,9 +418,8 @@ public final class BackupFiles {
             if (verified) {
                 return;
             }
-            String actual = HexFormat.of().formatHex(digest.digest());
-            if (!actual.equals(file.sha256())) {
-                throw contentMismatch(context, file, actual);
+            if (!checksum.hex().equals(file.checksum())) {
+                throw contentMismatch(context, file, checksum);
             }
             verified = true;
             data = null;

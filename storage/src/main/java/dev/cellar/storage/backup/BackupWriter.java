@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * Stores one base backup's archive streams as they arrive: each archive's file contents are cut
  * into chunks of {@link BackupWriterSettings#chunkSize()} bytes, compressed independently and
  * stored as objects {@code data/<archive>/<NNNNNN>.chunk[.zst]} by a pool of worker threads; the
- * entries (paths, types, modes, times, sizes, SHA-256s, offsets) go to one file index object,
+ * entries (paths, types, modes, times, sizes, checksums, offsets) go to one file index object,
  * {@code files.jsonl[.zst]}, written by {@link #finish()}. The caller then writes
  * {@code backup.json} listing {@link BackupContents#objects()} ({@link Repository#commitBackup}).
  * Format: docs/repository-format.md; reading back: {@link BackupFiles}.
@@ -152,7 +152,7 @@ public final class BackupWriter implements AutoCloseable {
         chunks.put(archive, new ConcurrentHashMap<>());
         StreamPipe pipe = new StreamPipe(settings.pipeBytes());
         ArchiveParser parser = new ArchiveParser(parsed, context, pipe, buffers, settings.chunkSize(),
-                new ParserCallbacks(), content);
+                settings.fileChecksum(), new ParserCallbacks(), content);
         archives.add(parser);
         Sink sink = new Sink(parser, pipe);
         current = sink;
@@ -227,7 +227,7 @@ public final class BackupWriter implements AutoCloseable {
             entries.addAll(archive.entries());
         }
         FileIndex.Header header = new FileIndex.Header(FileIndex.FORMAT, FileIndex.CONTENT, cluster, backupId,
-                settings.chunkSize(), headers);
+                settings.chunkSize(), settings.fileChecksum().pgName(), headers);
         String relative = FileIndex.objectName(codec);
         StoredObject index = store(relative, () -> repository.putBackupObject(cluster, backupId, relative,
                 FileIndex.stream(header, entries.iterator()), codec));

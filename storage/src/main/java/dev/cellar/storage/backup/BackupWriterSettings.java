@@ -1,6 +1,8 @@
 package dev.cellar.storage.backup;
 
 import com.github.luben.zstd.Zstd;
+import dev.cellar.core.backup.ChecksumAlgorithm;
+import java.util.Objects;
 
 /**
  * How a {@link BackupWriter} cuts, compresses and buffers a backup.
@@ -13,8 +15,14 @@ import com.github.luben.zstd.Zstd;
  *                       waiting for or being compressed and stored; at least 1, default
  *                       {@code workers + 2}
  * @param pipeBytes      the pipe between the receive thread and the parser; default 1 MiB
+ * @param fileChecksum   the checksum computed over each file's content and kept in the file index;
+ *                       a base backup uses the algorithm it asked the server's manifest for, so the
+ *                       two can be compared. Default CRC-32C, PostgreSQL's own default: every stored
+ *                       chunk already carries its own checksums, the file checksum proves that the
+ *                       file was cut into chunks and put back together intact
  */
-public record BackupWriterSettings(int chunkSize, int workers, int bufferedChunks, int pipeBytes) {
+public record BackupWriterSettings(int chunkSize, int workers, int bufferedChunks, int pipeBytes,
+                                   ChecksumAlgorithm fileChecksum) {
     public static final int DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
     public static final int MAX_CHUNK_SIZE = 1024 * 1024 * 1024;
     public static final int DEFAULT_PIPE_BYTES = 1024 * 1024;
@@ -32,29 +40,41 @@ public record BackupWriterSettings(int chunkSize, int workers, int bufferedChunk
         if (pipeBytes < 1) {
             throw new IllegalArgumentException("pipeBytes must be positive: " + pipeBytes);
         }
+        Objects.requireNonNull(fileChecksum, "fileChecksum");
+        if (fileChecksum == ChecksumAlgorithm.NONE) {
+            throw new IllegalArgumentException("every file of a backup needs a checksum");
+        }
     }
 
-    /** 16 MiB chunks, one worker per available processor, {@code workers + 2} buffered chunks, 1 MiB pipe. */
+    /**
+     * 16 MiB chunks, one worker per available processor, {@code workers + 2} buffered chunks, 1 MiB
+     * pipe, CRC-32C file checksums.
+     */
     public static BackupWriterSettings defaults() {
         int workers = Runtime.getRuntime().availableProcessors();
-        return new BackupWriterSettings(DEFAULT_CHUNK_SIZE, workers, workers + 2, DEFAULT_PIPE_BYTES);
+        return new BackupWriterSettings(DEFAULT_CHUNK_SIZE, workers, workers + 2, DEFAULT_PIPE_BYTES,
+                ChecksumAlgorithm.CRC32C);
     }
 
     public BackupWriterSettings withChunkSize(int size) {
-        return new BackupWriterSettings(size, workers, bufferedChunks, pipeBytes);
+        return new BackupWriterSettings(size, workers, bufferedChunks, pipeBytes, fileChecksum);
     }
 
     /** These settings with {@code count} workers and {@code count + 2} buffered chunks. */
     public BackupWriterSettings withWorkers(int count) {
-        return new BackupWriterSettings(chunkSize, count, count + 2, pipeBytes);
+        return new BackupWriterSettings(chunkSize, count, count + 2, pipeBytes, fileChecksum);
     }
 
     public BackupWriterSettings withBufferedChunks(int count) {
-        return new BackupWriterSettings(chunkSize, workers, count, pipeBytes);
+        return new BackupWriterSettings(chunkSize, workers, count, pipeBytes, fileChecksum);
     }
 
     public BackupWriterSettings withPipeBytes(int bytes) {
-        return new BackupWriterSettings(chunkSize, workers, bufferedChunks, bytes);
+        return new BackupWriterSettings(chunkSize, workers, bufferedChunks, bytes, fileChecksum);
+    }
+
+    public BackupWriterSettings withFileChecksum(ChecksumAlgorithm algorithm) {
+        return new BackupWriterSettings(chunkSize, workers, bufferedChunks, pipeBytes, algorithm);
     }
 
     /**

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
+import dev.cellar.core.backup.ChecksumAlgorithm;
 import dev.cellar.storage.codec.Codec;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,24 +27,26 @@ import java.util.regex.Pattern;
  * they were received and entries in stream order (docs/repository-format.md):
  *
  * <pre>
- * {"format":1,"content":"cellar-backup-file-index","cluster":"c1","backup":"b1","chunkSize":16777216,
- *  "archives":[{"archive":"16390","entries":3,"chunks":1,"contentSize":8192},{"archive":"base",…}]}
+ * {"format":2,"content":"cellar-backup-file-index","cluster":"c1","backup":"b1","chunkSize":16777216,
+ *  "checksum":"CRC32C","archives":[{"archive":"16390","entries":3,"chunks":1,"contentSize":8192},…]}
  * {"archive":"base","path":"base/1/1259","type":"file","mode":"0600","mtime":1763705000,"size":8192,
- *  "sha256":"…","offset":0}
+ *  "checksum":"839206e3","offset":0}
  * {"archive":"base","path":"pg_wal","type":"directory","mode":"0700","mtime":1763705000}
  * {"archive":"base","path":"pg_tblspc/16390","type":"symlink","mode":"0777","mtime":1763705000,"target":"/srv/ts"}
  * </pre>
  *
- * A reader refuses a newer {@code format} and ignores unknown properties of the same format.
+ * File checksums use the header's algorithm, printed as a backup manifest prints them. A reader
+ * refuses another {@code format} and ignores unknown properties of the same format. Format 1
+ * (SHA-256 only, before release) is not read.
  */
 final class FileIndex {
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
     static final String CONTENT = "cellar-backup-file-index";
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
     private static final Pattern MODE = Pattern.compile("[0-7]{4}");
 
     private FileIndex() {
@@ -54,9 +57,14 @@ final class FileIndex {
         return "files.jsonl" + codec.fileSuffix();
     }
 
-    @JsonPropertyOrder({"format", "content", "cluster", "backup", "chunkSize", "archives"})
+    @JsonPropertyOrder({"format", "content", "cluster", "backup", "chunkSize", "checksum", "archives"})
     record Header(int format, String content, String cluster, String backup, int chunkSize,
-                  List<ArchiveHeader> archives) {
+                  String checksum, List<ArchiveHeader> archives) {
+
+        /** The file checksums' algorithm. */
+        ChecksumAlgorithm checksumAlgorithm() {
+            return ChecksumAlgorithm.parse(checksum);
+        }
     }
 
     /** One archive: how many entries of the index and how many chunks belong to it. */
@@ -64,14 +72,14 @@ final class FileIndex {
     record ArchiveHeader(String archive, long entries, int chunks, long contentSize) {
     }
 
-    @JsonPropertyOrder({"archive", "path", "type", "mode", "mtime", "size", "sha256", "offset", "target"})
+    @JsonPropertyOrder({"archive", "path", "type", "mode", "mtime", "size", "checksum", "offset", "target"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Line(String archive, String path, String type, String mode, Long mtime, Long size, String sha256,
+    record Line(String archive, String path, String type, String mode, Long mtime, Long size, String checksum,
                 Long offset, String target) {
         static Line of(BackupEntry e) {
             boolean file = e.isFile();
             return new Line(e.archive(), e.path(), e.type().indexName(), "%04o".formatted(e.mode()), e.mtime(),
-                    file ? e.size() : null, e.sha256(), file ? e.offset() : null, e.target());
+                    file ? e.size() : null, e.checksum(), file ? e.offset() : null, e.target());
         }
     }
 
@@ -142,11 +150,12 @@ final class FileIndex {
                 throw corrupt(name, 1, "the index is empty");
             }
             Header header = header(first, name);
+            int checksumLength = header.checksumAlgorithm().hexLength();
             List<BackupEntry> entries = new ArrayList<>();
             int number = 1;
             for (String text = reader.readLine(); text != null; text = reader.readLine()) {
                 number++;
-                entries.add(entry(text, name, number));
+                entries.add(entry(text, name, number, checksumLength));
             }
             return new Parsed(header, entries);
         } catch (IOException e) {
@@ -168,16 +177,26 @@ final class FileIndex {
         if (format < 1) {
             throw corrupt(name, 1, "the header has no valid \"format\" number");
         }
-        if (format > FORMAT) {
+        if (format != FORMAT) {
             throw new CellarException(ErrorCode.INVALID_VALUE, name + " has format " + format
-                    + ", newer than this Cellar reads (up to " + FORMAT + ")",
-                    "use the Cellar version that wrote the repository, or a newer one");
+                    + ", this Cellar reads format " + FORMAT,
+                    "use the Cellar version that wrote the repository");
         }
         try {
             Header header = MAPPER.treeToValue(tree, Header.class);
             if (header.cluster() == null || header.backup() == null || header.archives() == null
+                    || header.checksum() == null
                     || header.archives().stream().anyMatch(a -> a == null || a.archive() == null)) {
-                throw corrupt(name, 1, "the header lacks cluster, backup or archives");
+                throw corrupt(name, 1, "the header lacks cluster, backup, checksum or archives");
+            }
+            ChecksumAlgorithm algorithm;
+            try {
+                algorithm = header.checksumAlgorithm();
+            } catch (CellarException e) {
+                throw corrupt(name, 1, e.getMessage());
+            }
+            if (algorithm == ChecksumAlgorithm.NONE) {
+                throw corrupt(name, 1, "the file checksum algorithm must not be NONE");
             }
             return header;
         } catch (JsonProcessingException e) {
@@ -185,7 +204,7 @@ final class FileIndex {
         }
     }
 
-    private static BackupEntry entry(String text, String name, int number) {
+    private static BackupEntry entry(String text, String name, int number, int checksumLength) {
         Line line;
         try {
             line = MAPPER.readValue(text, Line.class);
@@ -203,13 +222,14 @@ final class FileIndex {
         if (!MODE.matcher(line.mode()).matches()) {
             throw corrupt(name, number, "invalid mode \"" + line.mode() + "\"");
         }
-        if (type == EntryType.FILE && (line.size() == null || line.offset() == null || line.sha256() == null
-                || !SHA256.matcher(line.sha256()).matches())) {
-            throw corrupt(name, number, "a file entry needs size, offset and a SHA-256 of 64 lower-case hex digits");
+        if (type == EntryType.FILE && (line.size() == null || line.offset() == null || line.checksum() == null
+                || line.checksum().length() != checksumLength || !HEX.matcher(line.checksum()).matches())) {
+            throw corrupt(name, number, "a file entry needs size, offset and a checksum of " + checksumLength
+                    + " lower-case hex digits");
         }
         try {
             return new BackupEntry(line.archive(), line.path(), type, Integer.parseInt(line.mode(), 8), line.mtime(),
-                    type == EntryType.FILE ? line.size() : 0, line.sha256(),
+                    type == EntryType.FILE ? line.size() : 0, line.checksum(),
                     line.target(), type == EntryType.FILE ? line.offset() : -1);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw corrupt(name, number, e.getMessage());

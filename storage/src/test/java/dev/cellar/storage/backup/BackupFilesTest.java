@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
+import dev.cellar.core.backup.ChecksumAlgorithm;
 import dev.cellar.storage.codec.Codec;
 import dev.cellar.storage.codec.StoredObject;
 import dev.cellar.storage.local.LocalStore;
@@ -102,6 +103,14 @@ class BackupFilesTest {
 
         assertThatThrownBy(() -> files.extractArchive("base", temp.resolve("out")))
                 .isInstanceOfSatisfying(CellarException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OBJECT_CORRUPT));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            assertThatThrownBy(() -> files.extractArchive("base", temp.resolve("parallel"), pool))
+                    .isInstanceOfSatisfying(CellarException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.OBJECT_CORRUPT));
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -109,7 +118,7 @@ class BackupFilesTest {
         int size = 9 << 20; // stored uncompressed above VerifyingReader's 8 MiB limit: verified while streaming
         byte[] content = BackupWriterTest.random(new Random(2), size);
         SentArchive base = new SentArchive("base").file("big", content);
-        BackupInfo info = backup(base, Codec.NONE, new BackupWriterSettings(size, 1, 1, 1 << 16));
+        BackupInfo info = backup(base, Codec.NONE, new BackupWriterSettings(size, 1, 1, 1 << 16, ChecksumAlgorithm.CRC32C));
         StoredObject damaged = chunk(info, 0);
         flipByte(damaged, size - 10);
         BackupFiles files = BackupFiles.open(repository, info);
@@ -134,11 +143,11 @@ class BackupFilesTest {
     @Test
     void anIndexThatNamesAPathOutsideTheTargetIsRefused() {
         String index = """
-                {"format":1,"content":"cellar-backup-file-index","cluster":"c1","backup":"b1","chunkSize":4096,\
-                "archives":[{"archive":"base","entries":2,"chunks":0,"contentSize":0}]}
+                {"format":2,"content":"cellar-backup-file-index","cluster":"c1","backup":"b1","chunkSize":4096,\
+                "checksum":"SHA256","archives":[{"archive":"base","entries":2,"chunks":0,"contentSize":0}]}
                 {"archive":"base","path":"global","type":"directory","mode":"0700","mtime":1}
                 {"archive":"base","path":"../../etc/cron.d/x","type":"file","mode":"0600","mtime":1,"size":0,\
-                "sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","offset":0}
+                "checksum":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","offset":0}
                 """;
         BackupInfo info = handMade(index);
         assertThatThrownBy(() -> BackupFiles.open(repository, info))
@@ -148,22 +157,22 @@ class BackupFilesTest {
     }
 
     @Test
-    void anIndexOfANewerFormatIsRefusedByName() {
+    void anIndexOfAnotherFormatIsRefusedByName() {
         BackupInfo info = handMade("""
-                {"format":2,"content":"cellar-backup-file-index","cluster":"c1","backup":"b1","archives":[]}
+                {"format":3,"content":"cellar-backup-file-index","cluster":"c1","backup":"b1","archives":[]}
                 """);
         assertThatThrownBy(() -> BackupFiles.open(repository, info))
                 .isInstanceOfSatisfying(CellarException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_VALUE))
-                .hasMessage("object clusters/c1/backups/b1/files.jsonl has format 2, newer than this Cellar reads (up to 1)");
+                .hasMessage("object clusters/c1/backups/b1/files.jsonl has format 3, this Cellar reads format 2");
     }
 
     @Test
     void indexAndChunkListMustAgree() {
         BackupInfo info = handMade("""
-                {"format":1,"content":"cellar-backup-file-index","cluster":"c1","backup":"b1","chunkSize":4096,\
-                "archives":[{"archive":"base","entries":1,"chunks":1,"contentSize":5}]}
+                {"format":2,"content":"cellar-backup-file-index","cluster":"c1","backup":"b1","chunkSize":4096,\
+                "checksum":"SHA256","archives":[{"archive":"base","entries":1,"chunks":1,"contentSize":5}]}
                 {"archive":"base","path":"f","type":"file","mode":"0600","mtime":1,"size":5,\
-                "sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","offset":0}
+                "checksum":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","offset":0}
                 """);
         assertThatThrownBy(() -> BackupFiles.open(repository, info))
                 .isInstanceOfSatisfying(CellarException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OBJECT_CORRUPT))
@@ -205,7 +214,7 @@ class BackupFilesTest {
         assertThatThrownBy(() -> files.openFile(global)).isInstanceOf(IllegalArgumentException.class);
         BackupEntry control = files.find("base", "global/pg_control").orElseThrow();
         BackupEntry forged = new BackupEntry("base", "global/pg_control", EntryType.FILE, 0600, control.mtime(), 1,
-                control.sha256(), null, 0);
+                control.checksum(), null, 0);
         assertThatThrownBy(() -> files.openFile(forged)).isInstanceOf(IllegalArgumentException.class);
         assertThat(files.find("base", "nope")).isEmpty();
         assertThat(files.entries("16390")).isEmpty();

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
+import dev.cellar.core.backup.ChecksumAlgorithm;
 import dev.cellar.core.Lsn;
 import dev.cellar.core.TimelineId;
 import dev.cellar.storage.ObjectInfo;
@@ -54,7 +55,7 @@ class BackupWriterTest {
     static final String ID = "b1";
     static final int CHUNK = 4096;
     static final Codec ZSTD = new Codec.Zstd(3, 0);
-    static final BackupWriterSettings SMALL = new BackupWriterSettings(CHUNK, 2, 4, 8192);
+    static final BackupWriterSettings SMALL = new BackupWriterSettings(CHUNK, 2, 4, 8192, ChecksumAlgorithm.SHA256);
     static final Instant T0 = Instant.parse("2026-11-21T06:00:00Z");
     static final String PREFIX = RepositoryLayout.backupPrefix(CLUSTER, ID);
 
@@ -146,9 +147,12 @@ class BackupWriterTest {
 
     static Stream<Arguments> storesAndPieces() {
         return Stream.of(
-                Arguments.of("local", 1, ZSTD), Arguments.of("local", 7, ZSTD), Arguments.of("local", 4099, Codec.NONE),
-                Arguments.of("local", 65536, ZSTD), Arguments.of("memory", 13, Codec.NONE),
-                Arguments.of("memory", 65536, ZSTD));
+                Arguments.of("local", 1, ZSTD, ChecksumAlgorithm.SHA256),
+                Arguments.of("local", 7, ZSTD, ChecksumAlgorithm.CRC32C),
+                Arguments.of("local", 4099, Codec.NONE, ChecksumAlgorithm.SHA256),
+                Arguments.of("local", 65536, ZSTD, ChecksumAlgorithm.CRC32C),
+                Arguments.of("memory", 13, Codec.NONE, ChecksumAlgorithm.CRC32C),
+                Arguments.of("memory", 65536, ZSTD, ChecksumAlgorithm.SHA256));
     }
 
     ObjectStore store(String kind) throws IOException {
@@ -160,9 +164,10 @@ class BackupWriterTest {
 
     // ---- round trips ------------------------------------------------------------------------
 
-    @ParameterizedTest(name = "{0} store, {1}-byte pieces, {2}")
+    @ParameterizedTest(name = "{0} store, {1}-byte pieces, {2}, {3}")
     @MethodSource("storesAndPieces")
-    void storesArchivesAsChunksAndRestoresThemByteForByte(String kind, int piece, Codec codec) throws IOException {
+    void storesArchivesAsChunksAndRestoresThemByteForByte(String kind, int piece, Codec codec,
+                                                          ChecksumAlgorithm checksum) throws IOException {
         ObjectStore store = store(kind);
         Repository repository = new Repository(store);
         Random random = new Random(piece);
@@ -173,7 +178,7 @@ class BackupWriterTest {
         byte[] manifest = "{ \"PostgreSQL-Backup-Manifest-Version\": 1 }\n".getBytes(StandardCharsets.UTF_8);
 
         BackupContents contents;
-        try (BackupWriter writer = new BackupWriter(repository, CLUSTER, ID, codec, SMALL)) {
+        try (BackupWriter writer = new BackupWriter(repository, CLUSTER, ID, codec, SMALL.withFileChecksum(checksum))) {
             try (ArchiveSink sink = writer.openArchive("16390")) {
                 feed(sink, tablespaceTar, piece);
             }
@@ -192,8 +197,8 @@ class BackupWriterTest {
             assertThat(progress.bytesStored()).isEqualTo(contents.storedSize());
         }
 
-        List<BackupEntry> expected = new ArrayList<>(tablespace.expected());
-        expected.addAll(base.expected());
+        List<BackupEntry> expected = new ArrayList<>(tablespace.expected(checksum));
+        expected.addAll(base.expected(checksum));
         assertThat(contents.entries()).containsExactlyElementsOf(expected);
         assertThat(contents.files()).allMatch(BackupEntry::isFile)
                 .hasSize((int) expected.stream().filter(BackupEntry::isFile).count());
@@ -204,6 +209,7 @@ class BackupWriterTest {
         repository.commitBackup(info(contents));
         BackupInfo committed = repository.backup(CLUSTER, ID).orElseThrow();
         BackupFiles files = BackupFiles.open(repository, committed);
+        assertThat(files.checksumAlgorithm()).isEqualTo(checksum);
         assertThat(files.archives()).containsExactly("16390", "base");
         assertThat(files.entries()).containsExactlyElementsOf(expected);
         for (SentArchive archive : List.of(tablespace, base)) {
@@ -226,6 +232,16 @@ class BackupWriterTest {
         files.extractArchive("16390", restoredTablespace);
         assertExtracted(restoredBase, base);
         assertExtracted(restoredTablespace, tablespace);
+
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            files.extractArchive("base", temp.resolve("parallel/base"), pool);
+            files.extractArchive("16390", temp.resolve("parallel/ts"), pool);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertExtracted(temp.resolve("parallel/base"), base);
+        assertExtracted(temp.resolve("parallel/ts"), tablespace);
     }
 
     static void assertExtracted(Path root, SentArchive archive) throws IOException {
@@ -352,13 +368,13 @@ class BackupWriterTest {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertThat(text).isEqualTo("""
-                {"format":1,"content":"cellar-backup-file-index","cluster":"c1","backup":"b1","chunkSize":4096,\
-                "archives":[{"archive":"base","entries":5,"chunks":1,"contentSize":3}]}
+                {"format":2,"content":"cellar-backup-file-index","cluster":"c1","backup":"b1","chunkSize":4096,\
+                "checksum":"SHA256","archives":[{"archive":"base","entries":5,"chunks":1,"contentSize":3}]}
                 {"archive":"base","path":"pg_wal","type":"directory","mode":"0700","mtime":1700000000}
                 {"archive":"base","path":"empty","type":"file","mode":"0640","mtime":1700000001,"size":0,\
-                "sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","offset":0}
+                "checksum":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","offset":0}
                 {"archive":"base","path":"PG_VERSION","type":"file","mode":"0600","mtime":1700000002,"size":3,\
-                "sha256":"%s","offset":0}
+                "checksum":"%s","offset":0}
                 {"archive":"base","path":"pg_tblspc","type":"directory","mode":"0700","mtime":1700000003}
                 {"archive":"base","path":"pg_tblspc/16390","type":"symlink","mode":"0777","mtime":1763705000,\
                 "target":"/srv/ts"}
@@ -619,7 +635,7 @@ class BackupWriterTest {
         Repository repository = new Repository(store);
         byte[] tar = new TarBuilder().file("big", bytes(10 * CHUNK)).finish();
         try (BackupWriter writer = new BackupWriter(repository, CLUSTER, ID, ZSTD,
-                new BackupWriterSettings(CHUNK, 1, 2, 4096))) {
+                new BackupWriterSettings(CHUNK, 1, 2, 4096, ChecksumAlgorithm.SHA256))) {
             Throwable thrown = catchFailure(() -> {
                 try (ArchiveSink sink = writer.openArchive("base")) {
                     feed(sink, tar, 1000);
@@ -663,7 +679,7 @@ class BackupWriterTest {
     void aSlowStoreBlocksTheReceiveThreadWithBoundedMemory() throws Exception {
         Blocking blocking = Blocking.create();
         Repository repository = new Repository(blocking.store());
-        BackupWriterSettings settings = new BackupWriterSettings(CHUNK, 1, 2, 4096);
+        BackupWriterSettings settings = new BackupWriterSettings(CHUNK, 1, 2, 4096, ChecksumAlgorithm.SHA256);
         byte[] content = bytes(256 * 1024);
         byte[] tar = new TarBuilder().file("big", content).finish();
         try (BackupWriter writer = new BackupWriter(repository, CLUSTER, ID, ZSTD, settings)) {
@@ -689,7 +705,7 @@ class BackupWriterTest {
             assertThat(feederFailure.get()).isNull();
             BackupContents contents = writer.finish();
             assertThat(contents.logicalSize()).isEqualTo(content.length);
-            assertThat(contents.files()).singleElement().satisfies(f -> assertThat(f.sha256()).isEqualTo(Sha256.hex(content)));
+            assertThat(contents.files()).singleElement().satisfies(f -> assertThat(f.checksum()).isEqualTo(Sha256.hex(content)));
         }
     }
 
@@ -698,7 +714,7 @@ class BackupWriterTest {
         Blocking blocking = Blocking.create();
         Repository repository = new Repository(blocking.store());
         byte[] tar = new TarBuilder().file("big", bytes(256 * 1024)).finish();
-        BackupWriter writer = new BackupWriter(repository, CLUSTER, ID, ZSTD, new BackupWriterSettings(CHUNK, 2, 3, 4096));
+        BackupWriter writer = new BackupWriter(repository, CLUSTER, ID, ZSTD, new BackupWriterSettings(CHUNK, 2, 3, 4096, ChecksumAlgorithm.SHA256));
         AtomicReference<Throwable> feederFailure = new AtomicReference<>();
         Thread feeder = Thread.ofPlatform().start(() -> {
             try {
@@ -781,8 +797,10 @@ class BackupWriterTest {
     void defaultsAreSixteenMebibyteChunksAndOneWorkerPerProcessor() {
         BackupWriterSettings defaults = BackupWriterSettings.defaults();
         int processors = Runtime.getRuntime().availableProcessors();
-        assertThat(defaults).isEqualTo(new BackupWriterSettings(16 << 20, processors, processors + 2, 1 << 20));
-        assertThat(defaults.withWorkers(3)).isEqualTo(new BackupWriterSettings(16 << 20, 3, 5, 1 << 20));
+        assertThat(defaults).isEqualTo(new BackupWriterSettings(16 << 20, processors, processors + 2, 1 << 20,
+                ChecksumAlgorithm.CRC32C));
+        assertThat(defaults.withWorkers(3)).isEqualTo(new BackupWriterSettings(16 << 20, 3, 5, 1 << 20,
+                ChecksumAlgorithm.CRC32C));
         assertThatThrownBy(() -> defaults.withChunkSize(0)).isInstanceOf(IllegalArgumentException.class);
     }
 }

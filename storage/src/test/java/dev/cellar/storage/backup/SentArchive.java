@@ -1,6 +1,7 @@
 package dev.cellar.storage.backup;
 
-import dev.cellar.storage.io.Sha256;
+import dev.cellar.core.backup.ChecksumAlgorithm;
+import dev.cellar.core.backup.ManifestChecksums;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,12 +64,16 @@ final class SentArchive {
 
     /** The entries as the backup must record them (offsets: files one after the other). */
     List<BackupEntry> expected() {
+        return expected(ChecksumAlgorithm.SHA256);
+    }
+
+    List<BackupEntry> expected(ChecksumAlgorithm algorithm) {
         List<BackupEntry> result = new ArrayList<>();
         long offset = 0;
         for (Sent e : entries.values()) {
             if (e.type() == EntryType.FILE) {
                 result.add(new BackupEntry(name, e.path(), EntryType.FILE, e.mode(), e.mtime(), e.content().length,
-                        Sha256.hex(e.content()), null, offset));
+                        ManifestChecksums.hex(algorithm, e.content()), null, offset));
                 offset += e.content().length;
             } else {
                 result.add(new BackupEntry(name, e.path(), e.type(), e.mode(), e.mtime(), 0, null, e.target(), -1));

@@ -171,7 +171,8 @@ public final class BaseBackupRun {
             String backupId = freshId(parent.isPresent());
             checkCancelled();
             boolean committed = false;
-            try (BackupWriter w = new BackupWriter(repository, cluster, backupId, request.codec(), request.writer())) {
+            try (BackupWriter w = new BackupWriter(repository, cluster, backupId, request.codec(),
+                    request.writer().withFileChecksum(request.options().manifestChecksums()))) {
                 writer = w;
                 if (cancelled.get()) {
                     w.close();
@@ -196,7 +197,8 @@ public final class BaseBackupRun {
                 BackupContents contents = w.finish();
                 List<String> differences = new ArrayList<>(
                         ManifestComparison.identityDifferences(manifest, identity.systemId(), result));
-                differences.addAll(ManifestComparison.differences(contents.files(), manifest));
+                differences.addAll(ManifestComparison.differences(contents.files(),
+                        request.options().manifestChecksums(), manifest));
                 if (!differences.isEmpty()) {
                     throw new CellarException(ErrorCode.BACKUP_FAILED, "backup " + backupId + " of cluster " + cluster
                             + " does not match PostgreSQL's backup_manifest: " + ManifestComparison.summary(differences),

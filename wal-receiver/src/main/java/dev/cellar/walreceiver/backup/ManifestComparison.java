@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Compares what Cellar received and stored with what PostgreSQL says it sent (its
- * {@code backup_manifest}): the same files, each with the same size and SHA-256. Both directions
+ * {@code backup_manifest}): the same files, each with the same size and checksum. Both directions
  * count: a file the manifest lists but the archives lacked was lost on the way; a file the
  * archives carried but the manifest does not list is not PostgreSQL's. Pure.
  */
@@ -24,7 +24,7 @@ final class ManifestComparison {
     }
 
     /** Every difference, as a readable line; empty when the backup matches its manifest. */
-    static List<String> differences(List<BackupEntry> files, BackupManifest manifest) {
+    static List<String> differences(List<BackupEntry> files, ChecksumAlgorithm algorithm, BackupManifest manifest) {
         List<String> problems = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (BackupEntry file : files) {
@@ -37,10 +37,12 @@ final class ManifestComparison {
             }
             if (listed.size() != file.size()) {
                 problems.add(path + ": " + file.size() + " bytes received, the manifest says " + listed.size());
-            } else if (listed.algorithm() != ChecksumAlgorithm.SHA256) {
-                problems.add(path + ": the manifest has a " + listed.algorithm() + " checksum, SHA256 was asked for");
-            } else if (!listed.checksumHex().equals(file.sha256())) {
-                problems.add(path + ": SHA-256 " + file.sha256() + " received, the manifest says " + listed.checksumHex());
+            } else if (listed.algorithm() != algorithm) {
+                problems.add(path + ": the manifest has a " + listed.algorithm() + " checksum, " + algorithm
+                        + " was asked for");
+            } else if (!listed.checksumHex().equals(file.checksum())) {
+                problems.add(path + ": " + algorithm + " " + file.checksum() + " received, the manifest says "
+                        + listed.checksumHex());
             }
         }
         for (ManifestFile listed : manifest.files()) {

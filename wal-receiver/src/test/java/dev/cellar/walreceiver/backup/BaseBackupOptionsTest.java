@@ -14,7 +14,7 @@ class BaseBackupOptionsTest {
     @Test
     void aFullBackupAsksForEverythingCellarChecksAndNothingItDoesNotUse() {
         assertThat(BaseBackupOptions.full("nightly").command()).isEqualTo("BASE_BACKUP (LABEL 'nightly', PROGRESS,"
-                + " CHECKPOINT 'fast', WAIT false, MANIFEST 'yes', MANIFEST_CHECKSUMS 'SHA256', TABLESPACE_MAP,"
+                + " CHECKPOINT 'fast', WAIT false, MANIFEST 'yes', MANIFEST_CHECKSUMS 'CRC32C', TABLESPACE_MAP,"
                 + " TARGET 'client')");
     }
 
@@ -26,7 +26,7 @@ class BaseBackupOptionsTest {
                 .withServerCompression(Optional.of(new ServerCompression(ServerCompression.Algorithm.ZSTD, "level=3,workers=2")))
                 .withIncremental(true);
         assertThat(options.command()).isEqualTo("BASE_BACKUP (LABEL 'it''s', PROGRESS, CHECKPOINT 'spread', WAIT false,"
-                + " MANIFEST 'yes', MANIFEST_CHECKSUMS 'SHA256', TABLESPACE_MAP, TARGET 'client', MAX_RATE 1024,"
+                + " MANIFEST 'yes', MANIFEST_CHECKSUMS 'CRC32C', TABLESPACE_MAP, TARGET 'client', MAX_RATE 1024,"
                 + " COMPRESSION 'zstd', COMPRESSION_DETAIL 'level=3,workers=2', INCREMENTAL)");
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
 import dev.cellar.core.backup.BackupManifest;
+import dev.cellar.core.backup.ChecksumAlgorithm;
 import dev.cellar.core.backup.ManifestChecksums;
 import dev.cellar.core.backup.ManifestFile;
 import dev.cellar.storage.backup.BackupFiles;
@@ -105,8 +106,10 @@ class BaseBackupRunIT {
             assertThat(onDisk).as(file.path()).isRegularFile();
             byte[] bytes = Files.readAllBytes(onDisk);
             assertThat(bytes.length).as(file.path()).isEqualTo(file.size());
+            assertThat(file.algorithm()).as(file.path()).isEqualTo(ChecksumAlgorithm.CRC32C);
             assertThat(ManifestChecksums.hex(file.algorithm(), bytes)).as(file.path()).isEqualTo(file.checksumHex());
         }
+        assertThat(files.checksumAlgorithm()).isEqualTo(ChecksumAlgorithm.CRC32C);
         assertThat(Files.readString(restored.resolve("tablespace_map"))).contains(String.valueOf(info.tablespaces().getFirst().oid()));
         assertThat(restored.resolve("pg_wal")).isDirectory();
     }
@@ -124,7 +127,8 @@ class BaseBackupRunIT {
             BackupInfo info;
             try {
                 info = backup(repository, server, r -> new BackupRequest(r.cluster(), r.connection(), r.from(),
-                        r.options().withServerCompression(Optional.of(compression)), r.codec(), r.writer(), r.parent(),
+                        r.options().withServerCompression(Optional.of(compression))
+                                .withManifestChecksums(ChecksumAlgorithm.SHA256), r.codec(), r.writer(), r.parent(),
                         r.fallbackToFull())).backup();
             } catch (CellarException e) {
                 // The bundled servers are built with zlib only; a build without the algorithm says so.
@@ -136,6 +140,7 @@ class BaseBackupRunIT {
             // The run compared every file with the manifest; the files read back as sent.
             BackupFiles files = BackupFiles.open(repository, info);
             assertThat(files.archives()).as(algorithm.name()).hasSize(2);
+            assertThat(files.checksumAlgorithm()).isEqualTo(ChecksumAlgorithm.SHA256);
             try (InputStream label = files.openFile(files.find("base", "backup_label").orElseThrow())) {
                 assertThat(new String(label.readAllBytes())).as(algorithm.name()).contains("LABEL: test backup");
             }

@@ -34,7 +34,7 @@ class ManifestComparisonTest {
         List<BackupEntry> received = List.of(file("base", "backup_label", 10, A), file("16385", "PG_17_1/5/16390", 8192, B));
         BackupManifest listed = manifest(ManifestFile.of("backup_label", 10, T, ChecksumAlgorithm.SHA256, A),
                 ManifestFile.of("pg_tblspc/16385/PG_17_1/5/16390", 8192, T, ChecksumAlgorithm.SHA256, B));
-        assertThat(ManifestComparison.differences(received, listed)).isEmpty();
+        assertThat(ManifestComparison.differences(received, ChecksumAlgorithm.SHA256, listed)).isEmpty();
     }
 
     @Test
@@ -44,11 +44,20 @@ class ManifestComparisonTest {
         BackupManifest listed = manifest(ManifestFile.of("short", 10, T, ChecksumAlgorithm.SHA256, A),
                 ManifestFile.of("changed", 10, T, ChecksumAlgorithm.SHA256, A),
                 ManifestFile.of("missing", 3, T, ChecksumAlgorithm.SHA256, A));
-        assertThat(ManifestComparison.differences(received, listed)).containsExactly(
+        assertThat(ManifestComparison.differences(received, ChecksumAlgorithm.SHA256, listed)).containsExactly(
                 "short: 9 bytes received, the manifest says 10",
-                "changed: SHA-256 " + B + " received, the manifest says " + A,
+                "changed: SHA256 " + B + " received, the manifest says " + A,
                 "extra: received, but not in the manifest",
                 "missing: in the manifest, but not received");
+    }
+
+    @Test
+    void aChecksumOfAnotherAlgorithmThanAskedForIsADifference() {
+        List<BackupEntry> received = List.of(file("base", "PG_VERSION", 3, "839206e3"));
+        BackupManifest listed = manifest(ManifestFile.of("PG_VERSION", 3, T, ChecksumAlgorithm.CRC32C, "839206e3"));
+        assertThat(ManifestComparison.differences(received, ChecksumAlgorithm.CRC32C, listed)).isEmpty();
+        assertThat(ManifestComparison.differences(received, ChecksumAlgorithm.SHA256, listed)).containsExactly(
+                "PG_VERSION: the manifest has a CRC32C checksum, SHA256 was asked for");
     }
 
     @Test
