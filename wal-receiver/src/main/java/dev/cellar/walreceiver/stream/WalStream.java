@@ -134,7 +134,8 @@ public final class WalStream {
                     // The server keeps removing WAL faster than we reach it: stop and retry later.
                     throw removed.serverError();
                 }
-                Lsn resumeAt = recordGap(connection, writer, timeline, Lsn.max(position, heldUpTo), size, removed);
+                Lsn resumeAt = recordGap(connection, writer, timeline, position, Lsn.max(position, heldUpTo), size,
+                        removed);
                 position = resumeAt;
                 timeline = StartPointResolver.timelineServing(serverHistory, position, size);
                 continue;
@@ -154,13 +155,16 @@ public final class WalStream {
     }
 
     /**
-     * The server no longer has the WAL at {@code position}: the gap runs from there to the first
-     * WAL the slot still protects. Recorded durably in the repository before streaming on.
+     * The server no longer has the WAL at {@code requested}: streaming resumes at the first WAL the
+     * slot still protects, and if the repository does not already hold everything before that
+     * (up to {@code position}), the gap is recorded durably in the repository before streaming on.
+     * After a failover the new primary often lacks the segment Cellar asked for only to compare it
+     * with its archived copy; then the slot protects exactly what comes next and there is no gap.
      */
-    private Lsn recordGap(ReplicationConnection connection, WalSegmentWriter writer, TimelineId timeline, Lsn position,
-                          WalSegmentSize size, WalRemovedException removed) {
+    private Lsn recordGap(ReplicationConnection connection, WalSegmentWriter writer, TimelineId timeline,
+                          Lsn requested, Lsn position, WalSegmentSize size, WalRemovedException removed) {
         Optional<Lsn> restart = connection.readReplicationSlot(settings.slot()).flatMap(ReplicationSlotInfo::restartLsn);
-        if (restart.isEmpty() || !restart.get().segmentStart(size).isAfter(position)) {
+        if (restart.isEmpty() || !restart.get().segmentStart(size).isAfter(requested)) {
             // The slot claims to protect WAL the server has removed (an invalidated slot, or one an
             // earlier report moved back). Recreate it: RESERVE_WAL anchors it at WAL that exists.
             log.warn("cluster {}: slot {} on {} does not protect the WAL it claims ({}); recreating it",
@@ -168,7 +172,7 @@ public final class WalStream {
             connection.dropSlot(settings.slot(), false);
             connection.createPhysicalSlot(settings.slot(), true);
             restart = connection.readReplicationSlot(settings.slot()).flatMap(ReplicationSlotInfo::restartLsn);
-            if (restart.isEmpty() || !restart.get().segmentStart(size).isAfter(position)) {
+            if (restart.isEmpty() || !restart.get().segmentStart(size).isAfter(requested)) {
                 throw removed.serverError();
             }
         }

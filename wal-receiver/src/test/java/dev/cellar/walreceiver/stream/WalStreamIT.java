@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cellar.core.Lsn;
 import dev.cellar.core.TimelineHistory;
 import dev.cellar.core.TimelineId;
+import dev.cellar.core.WalSegmentName;
+import dev.cellar.core.WalSegmentSize;
 import dev.cellar.storage.repository.StoredWal;
 import dev.cellar.storage.repository.WalGap;
 import dev.cellar.testkit.PgServer;
@@ -90,6 +92,46 @@ class WalStreamIT {
             assertThat(fx.historyTimelines()).containsExactly(TimelineId.of(2));
             TimelineHistory two = fx.repository.histories(fx.cluster).getFirst().history();
             fx.assertContinuous(two);
+        }
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("dev.cellar.testkit.PgMajors#selected")
+    void aNewPrimaryThatRecycledTheNewestArchivedSegmentIsFollowedWithoutAGap(int major) throws Exception {
+        PgServer primary = PG.start(major);
+        PgServer standby = PG.standbyOf(primary);
+        try (StreamFixture fx = new StreamFixture("rc" + major)) {
+            fx.start(StreamFixture.connection(primary, standby).targetSessionAttrs(TargetSessionAttrs.READ_WRITE)
+                    .build(), false);
+            awaitStreaming(fx.stream);
+            primary.execute("CREATE TABLE t AS SELECT generate_series(1, 1000) AS i");
+            Lsn end1 = primary.switchWal();
+            Awaitility.await("timeline 1 archived").atMost(WAIT).until(() -> fx.archivedThrough(end1));
+            Awaitility.await("standby caught up").atMost(WAIT).until(() -> !standby.currentLsn().isBefore(end1));
+            fx.stop();
+
+            // The new primary has no slot of ours and, at its first checkpoints, removes timeline 1's
+            // last segment before we come back: the segment Cellar streams again to compare with its
+            // copy is gone, while timeline 2's WAL from the switch on is still there.
+            primary.stop();
+            standby.promote();
+            standby.execute("CREATE TABLE r AS SELECT generate_series(1, 1000) AS i");
+            standby.checkpoint();
+            standby.checkpoint();
+            String removed = WalSegmentName.containing(TimelineId.INITIAL, Lsn.of(end1.value() - 1),
+                    WalSegmentSize.DEFAULT).fileName();
+            assertThat(standby.queryLong("SELECT count(*) FROM pg_ls_waldir() WHERE name = '" + removed + "'"))
+                    .as("the old segment is gone from the new primary").isZero();
+
+            fx.start(StreamFixture.connection(primary, standby).targetSessionAttrs(TargetSessionAttrs.READ_WRITE)
+                    .build(), false);
+            Lsn end2 = standby.switchWal();
+            Awaitility.await("timeline 2 archived").atMost(WAIT).untilAsserted(() -> {
+                assertThat(fx.status().timeline()).contains(TimelineId.of(2));
+                assertThat(fx.archivedThrough(end2)).isTrue();
+            });
+            assertThat(fx.repository.gaps(fx.cluster)).as("no gap: everything before was archived").isEmpty();
+            fx.assertContinuous(fx.repository.histories(fx.cluster).getFirst().history());
         }
     }
 
