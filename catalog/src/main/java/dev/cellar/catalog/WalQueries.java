@@ -189,6 +189,22 @@ public final class WalQueries {
     }
 
     /**
+     * Every archived WAL file of {@code cluster}, by timeline, segment, then complete before partial.
+     *
+     * @throws CellarException {@link ErrorCode#CATALOG_FAILED} if the cluster is unknown or the catalog fails
+     */
+    public List<WalSegmentRow> list(String cluster) {
+        return transactions.read("listing the WAL of cluster \"%s\"".formatted(cluster), connection -> {
+            ClusterKey key = ClusterIds.require(connection, transactions.file(), cluster);
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM wal_segments "
+                    + "WHERE cluster_id = ? ORDER BY tli, segment_no, is_partial")) {
+                select.setLong(1, key.id());
+                return readAll(select, key, cluster);
+            }
+        });
+    }
+
+    /**
      * For each timeline of {@code cluster} with archived WAL, lowest first: its first and last
      * segment, and where the WAL of the last one ends.
      */

@@ -113,6 +113,8 @@ class WalQueriesTest extends CatalogTestBase {
 
         assertThat(catalog.wal().find(CLUSTER, segment(1, 5), true)).contains(partial);
         assertThat(catalog.wal().find(CLUSTER, segment(1, 5), false)).contains(complete);
+        catalog.wal().recordAll(List.of(wal(2, 3), wal(1, 7)));
+        assertThat(catalog.wal().list(CLUSTER)).containsExactly(complete, partial, wal(1, 7), wal(2, 3));
     }
 
     @Test

@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Extracts one archive of a backup into a directory, in three steps that a parallel restore can
@@ -53,6 +54,7 @@ final class ArchiveExtractor {
     private final String archive;
     private final List<BackupEntry> entries;
     private final List<ChunkContents> chunks;
+    private Predicate<BackupEntry> zeroed = entry -> false;
     private final ChecksumAlgorithm checksumAlgorithm;
     private final Map<BackupEntry, FileChecksum> checksums = new IdentityHashMap<>();
     private Path root;
@@ -108,7 +110,15 @@ final class ArchiveExtractor {
                             Files.createDirectory(path);
                         }
                     }
-                    case FILE -> Files.createFile(path);
+                    case FILE -> {
+                        Files.createFile(path);
+                        if (zeroed.test(entry) && entry.size() > 0) {
+                            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                                // One zero byte at the end: the file has its size, and no blocks before it.
+                                channel.write(ByteBuffer.allocate(1), entry.size() - 1);
+                            }
+                        }
+                    }
                     case SYMLINK -> Files.createSymbolicLink(path, Path.of(entry.target()));
                 }
             } catch (IOException e) {
@@ -139,23 +149,36 @@ final class ArchiveExtractor {
         createStructure(target);
         List<Future<?>> tasks = new ArrayList<>();
         for (ChunkContents chunk : chunks) {
+            if (chunk.ranges().stream().allMatch(range -> zeroed.test(range.file()))) {
+                continue; // nothing of it is wanted: not even read
+            }
             tasks.add(executor.submit(() -> extractChunk(chunk, new byte[COPY_BUFFER], false)));
         }
         awaitAll(tasks);
         byte[] buffer = new byte[COPY_BUFFER];
         for (ChunkContents chunk : chunks) {
             for (ChunkContents.FileRange range : chunk.ranges()) {
-                if (range.fileOffset() > 0 && range.endsFile()) {
+                if (range.fileOffset() > 0 && range.endsFile() && !zeroed.test(range.file())) {
                     checkWritten(range.file(), buffer);
                 }
             }
         }
         for (BackupEntry entry : entries) {
-            if (entry.isFile() && entry.size() == 0) {
+            if (entry.isFile() && entry.size() == 0 && !zeroed.test(entry)) {
                 checkDigest(entry, ManifestChecksums.start(checksumAlgorithm));
             }
         }
         applyMetadata();
+    }
+
+    /**
+     * Files matching {@code predicate} are created as sparse files of their recorded size, all
+     * zeros, and their content is neither read nor checked (a selective restore's excluded
+     * databases). Parallel extraction only.
+     */
+    ArchiveExtractor zeroing(Predicate<BackupEntry> predicate) {
+        this.zeroed = predicate;
+        return this;
     }
 
     private static void awaitAll(List<Future<?>> tasks) {
@@ -208,6 +231,10 @@ final class ArchiveExtractor {
         try (InputStream in = repository.openBackupObject(chunk.object())) {
             for (ChunkContents.FileRange range : chunk.ranges()) {
                 in.skipNBytes(range.chunkOffset() - position);
+                if (zeroed.test(range.file())) {
+                    position = range.chunkOffset(); // where the stream is: the next skip passes over this range
+                    continue;
+                }
                 Path path = resolve(range.file().path());
                 boolean whole = range.fileOffset() == 0 && range.endsFile();
                 FileChecksum checksum = inOrder ? checksums.computeIfAbsent(range.file(),

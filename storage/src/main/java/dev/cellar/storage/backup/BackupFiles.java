@@ -231,6 +231,22 @@ public final class BackupFiles {
                 .extractTo(target, executor);
     }
 
+    /**
+     * Like {@link #extractArchive(String, Path, ExecutorService)}, except that files matching
+     * {@code zeroed} are created as sparse, zero-filled files of their recorded size without
+     * reading their content (chunks holding only such files are not read at all): a selective
+     * restore's excluded databases, which recovery's full-page images overwrite where WAL touches
+     * them and which must be dropped afterwards.
+     */
+    public void extractArchive(String archive, Path target, ExecutorService executor,
+                               java.util.function.Predicate<BackupEntry> zeroed) {
+        if (!entriesByArchive.containsKey(archive)) {
+            throw new IllegalArgumentException(context + " has no archive " + archive);
+        }
+        new ArchiveExtractor(repository, context, checksumAlgorithm, archive, entries(archive), chunks(archive))
+                .zeroing(zeroed).extractTo(target, executor);
+    }
+
     /** The backup these files belong to. */
     public BackupInfo info() {
         return backup;

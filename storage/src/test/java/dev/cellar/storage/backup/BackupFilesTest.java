@@ -114,6 +114,59 @@ class BackupFilesTest {
     }
 
     @Test
+    void zeroedFilesGetTheirSizeButNoContentAndTheirChunksAreNotRead() throws IOException {
+        // SMALL chunks are 4 KiB: pg_control's 3000 bytes share a chunk with others, 1262 spans two.
+        BackupInfo info = backup(smallBase(new Random(11)), BackupWriterTest.ZSTD, BackupWriterTest.SMALL);
+        BackupFiles files = BackupFiles.open(repository, info);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            Path out = temp.resolve("selective");
+            files.extractArchive("base", out, pool, entry -> entry.path().equals("global/1262"));
+            assertThat(Files.size(out.resolve("global/1262"))).isEqualTo(3000);
+            assertThat(Files.readAllBytes(out.resolve("global/1262"))).containsOnly(0);
+            try (InputStream in = files.openFile(files.find("base", "global/pg_control").orElseThrow())) {
+                assertThat(Files.readAllBytes(out.resolve("global/pg_control"))).isEqualTo(in.readAllBytes());
+            }
+            assertThat(Files.readString(out.resolve("PG_VERSION"))).isEqualTo("16\n");
+
+            // Every chunk damaged: extracting everything zeroed never reads one.
+            for (BackupInfo.BackupObject object : info.objects()) {
+                if (object.role().equals("chunk")) {
+                    flipByte(object.object(), object.object().storedSize() / 2);
+                }
+            }
+            Path none = temp.resolve("none");
+            files.extractArchive("base", none, pool, entry -> true);
+            assertThat(Files.size(none.resolve("global/pg_control"))).isEqualTo(3000);
+            assertThatThrownBy(() -> files.extractArchive("base", temp.resolve("all"), pool, entry -> false))
+                    .isInstanceOfSatisfying(CellarException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.OBJECT_CORRUPT));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void consecutiveZeroedFilesInsideOneChunkDoNotShiftTheFilesAfterThem() throws IOException {
+        Random random = new Random(12);
+        byte[] wanted = BackupWriterTest.random(random, 100);
+        BackupInfo info = backup(new SentArchive("base").file("a", BackupWriterTest.random(random, 100))
+                .file("b", BackupWriterTest.random(random, 100)).file("c", wanted), BackupWriterTest.ZSTD,
+                BackupWriterTest.SMALL);
+        BackupFiles files = BackupFiles.open(repository, info);
+        assertThat(files.chunks("base")).hasSize(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            Path out = temp.resolve("three");
+            files.extractArchive("base", out, pool, entry -> !entry.path().equals("c"));
+            assertThat(Files.readAllBytes(out.resolve("c"))).isEqualTo(wanted);
+            assertThat(Files.readAllBytes(out.resolve("b"))).hasSize(100).containsOnly(0);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aCorruptedLargeChunkIsDetectedAtItsEndBeforeAnyOfItsBytesAreHandedOut() throws IOException {
         int size = 9 << 20; // stored uncompressed above VerifyingReader's 8 MiB limit: verified while streaming
         byte[] content = BackupWriterTest.random(new Random(2), size);

@@ -1,0 +1,18 @@
+package dev.cellar.restore.plan;
+
+import java.util.Locale;
+
+/** What the restored server does when it reaches the target ({@code recovery_target_action}). */
+public enum TargetAction {
+    /** End recovery and accept writes: a new cluster, Cellar's default for a restore. */
+    PROMOTE,
+    /** Stay in recovery, read-only, so the result can be inspected before {@code pg_wal_replay_resume()}. */
+    PAUSE,
+    /** Stop the server; starting it again replays nothing more. */
+    SHUTDOWN;
+
+    /** The value PostgreSQL takes, e.g. {@code promote}. */
+    public String setting() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.cellar.server.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import dev.cellar.core.CellarException;
+import java.io.PrintWriter;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code backupctl}: the command line of Cellar. Exit codes: 0 success; 1 the operation failed or
+ * was refused (the message says why, the hint what to do); 2 the command line is wrong.
+ */
+@Command(name = "backupctl", mixinStandardHelpOptions = true, versionProvider = BackupCtl.Version.class,
+        description = "Cellar: backups, WAL and point-in-time restores of PostgreSQL clusters.",
+        subcommands = {ListBackupsCommand.class, RestoreCommand.class, WalGetCommand.class,
+                CommandLine.HelpCommand.class})
+public final class BackupCtl {
+    @Mixin
+    RepositoryOptions repository = new RepositoryOptions();
+
+    /** The operation failed or was refused. */
+    public static final int FAILED = 1;
+    /** The command line is wrong. */
+    public static final int USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line, printing to {@code out} and {@code err}; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        quietLibraryLogging();
+        CommandLine line = new CommandLine(new BackupCtl());
+        line.setOut(out);
+        line.setErr(err);
+        line.setExitCodeExceptionMapper(e -> e instanceof CellarException ? FAILED : USAGE);
+        line.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CellarException c) {
+                err.println("backupctl: " + c.getMessage());
+                c.hint().ifPresent(hint -> err.println("hint: " + hint));
+                return FAILED;
+            }
+            if (e instanceof IllegalArgumentException) {
+                err.println("backupctl: " + e.getMessage());
+                return USAGE;
+            }
+            throw e;
+        });
+        return line.execute(args);
+    }
+
+    /** Libraries log their progress at INFO for the daemon's log; a command prints its own. */
+    private static void quietLibraryLogging() {
+        if (System.getProperty("logback.configurationFile") == null
+                && LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof Logger root) {
+            root.setLevel(Level.WARN);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = BackupCtl.class.getPackage().getImplementationVersion();
+            return new String[] {"backupctl " + (version == null ? "(development build)" : version)};
+        }
+    }
+}
