@@ -78,6 +78,7 @@ public final class RestoreExport {
         checkChain(chain);
         BackupRow row = plan.backup();
         BackupInfo info = chain.getLast();
+        DatabaseSelection selection = DatabaseSelection.of(options.databases(), info.id(), info.databases());
         BackupFiles files = chain.size() == 1 ? BackupFiles.open(repository, info) : null;
         Map<Long, Path> tablespaces = tablespaceTargets(info);
         Map<String, Path> roots = new LinkedHashMap<>();
@@ -101,15 +102,23 @@ public final class RestoreExport {
                         "map it elsewhere with --tablespace-map " + name + "=/new/path"));
             }
             if (combiner == null) {
-                files.extractArchive("base", data.path(), pool);
+                files.extractArchive("base", data.path(), pool, entry -> selection.zeroes(entry.manifestPath()));
                 for (Map.Entry<Long, Path> tablespace : tablespaces.entrySet()) {
-                    files.extractArchive(String.valueOf(tablespace.getKey()), tablespace.getValue(), pool);
+                    files.extractArchive(String.valueOf(tablespace.getKey()), tablespace.getValue(), pool,
+                            entry -> selection.zeroes(entry.manifestPath()));
                 }
                 dataBytes.set(files.entries().stream().filter(BackupEntry::isFile).mapToLong(BackupEntry::size).sum());
             } else {
                 dataBytes.set(combiner.combineInto(roots, pool)); // writes its own backup_manifest
+                if (selection.isSelective()) {
+                    zeroExcluded(roots, selection);
+                }
             }
             List<String> removed = new ArrayList<>(removeSourceFiles(data.path()));
+            if (selection.isSelective()) {
+                removed.add("databases restored empty (relation files sparse and zeroed), drop them once the server"
+                        + " is promoted: " + String.join(", ", selection.excludedNames()));
+            }
             if (!tablespaces.isEmpty()) {
                 write(data.path().resolve("tablespace_map"), TablespaceMap.format(tablespaces));
             }
@@ -209,6 +218,32 @@ public final class RestoreExport {
                             .reduce((a, b) -> a + ", " + b).orElse("")));
         }
         return targets;
+    }
+
+    /**
+     * After combining a chain, the excluded databases' relation files become sparse zero files of
+     * their size (the full path never unpacks them in the first place).
+     */
+    private static void zeroExcluded(Map<String, Path> roots, DatabaseSelection selection) throws IOException {
+        for (Map.Entry<String, Path> root : roots.entrySet()) {
+            String prefix = root.getKey().equals("base") ? "" : "pg_tblspc/" + root.getKey() + "/";
+            List<Path> files;
+            try (java.util.stream.Stream<Path> walk = Files.walk(root.getValue())) {
+                files = walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList();
+            }
+            for (Path file : files) {
+                String manifestPath = prefix + root.getValue().relativize(file).toString();
+                if (selection.zeroes(manifestPath)) {
+                    long size = Files.size(file);
+                    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                        if (size > 0) {
+                            channel.write(java.nio.ByteBuffer.allocate(1), size - 1);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static List<String> removeSourceFiles(Path data) throws IOException {

@@ -88,7 +88,8 @@ class RestoreExportChainTest {
     }
 
     private ExportOptions options(Path data, Path tablespace) {
-        return new ExportOptions(data, Map.of("extra", tablespace), 3, Optional.of("cp /nowhere/%f %p"), false);
+        return new ExportOptions(data, Map.of("extra", tablespace), 3, Optional.of("cp /nowhere/%f %p"), false,
+                java.util.Set.of());
     }
 
     @Test

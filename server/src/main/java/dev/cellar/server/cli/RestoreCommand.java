@@ -98,6 +98,11 @@ final class RestoreCommand implements Callable<Integer> {
             + " time with 'backupctl wal-get' from this repository (needs backupctl on the server's PATH).")
     boolean remoteWal;
 
+    @Option(names = "--databases", paramLabel = "NAME", split = ",", description = {"Restore only these databases"
+            + " (and postgres, template0, template1) with their data; the others come back empty (sparse, zeroed"
+            + " relation files) and must be dropped once the server is promoted."})
+    List<String> databases = new ArrayList<>();
+
     @Option(names = "--no-sync", description = "Do not fsync the export (faster; only for throwaway restores).")
     boolean noSync;
 
@@ -145,8 +150,10 @@ final class RestoreCommand implements Callable<Integer> {
                     .formatted(parent.repository.repositoryPath(), cluster));
         }
         if (noSync) {
-            options = new ExportOptions(options.destination(), options.tablespaceMap(), options.jobs(),
-                    options.remoteWal(), false);
+            options = options.withSync(false);
+        }
+        if (!databases.isEmpty()) {
+            options = options.withDatabases(new java.util.LinkedHashSet<>(databases));
         }
         ExportResult result = PointInTimeRestore.export(repo, plan, options, Clock.systemUTC());
         if (json) {

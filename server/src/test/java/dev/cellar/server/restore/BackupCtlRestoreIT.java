@@ -79,6 +79,24 @@ class BackupCtlRestoreIT {
                 assertThat(restored.queryLong("SELECT count(*) FROM drill")).isEqualTo(2000);
             }
 
+            // Selective: only postgres (and the templates) with data; reports comes back empty, to drop.
+            Path selective = drill.root.resolve("selective/data");
+            Outcome only = backupctl("--repository", repo, "restore", "--cluster", "c1", "--databases", "postgres",
+                    "--dest", selective.toString());
+            assertThat(only.exitCode()).as(only.err()).isZero();
+            assertThat(only.out()).contains("databases restored empty", "reports (OID ");
+            try (PointInTimeRestoreIT.Restored restored = PointInTimeRestoreIT.Restored.start(drill.server, selective)) {
+                assertThat(restored.queryLong("SELECT count(*) FROM drill")).isEqualTo(1501);
+                assertThat(restored.queryLong("SELECT count(*) FROM pg_database WHERE datname = 'reports'")).isOne();
+                restored.execute("DROP DATABASE reports");
+                assertThat(restored.queryLong("SELECT count(*) FROM pg_database WHERE datname = 'reports'")).isZero();
+            }
+            Outcome unknownDatabase = backupctl("--repository", repo, "restore", "--cluster", "c1", "--databases",
+                    "nope", "--dest", drill.root.resolve("nope/data").toString());
+            assertThat(unknownDatabase.exitCode()).isEqualTo(BackupCtl.FAILED);
+            assertThat(unknownDatabase.err()).contains("has no database nope", "its databases: ");
+            assertThat(drill.root.resolve("nope")).doesNotExist();
+
             // Refusals: exit 1, a reason, nothing written.
             Path refused = drill.root.resolve("refused/data");
             Outcome early = backupctl("--repository", repo, "restore", "--cluster", "c1", "--target-time",

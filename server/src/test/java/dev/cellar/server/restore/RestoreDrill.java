@@ -73,7 +73,10 @@ final class RestoreDrill implements AutoCloseable {
     static RestoreDrill run(PostgresKit kit, int major) throws Exception {
         PgServer server = kit.start(major, conf -> conf.add("autovacuum = off"));
         server.execute("CREATE TABLE drill (id int PRIMARY KEY, v text)",
-                "INSERT INTO drill SELECT i, 'before backup' FROM generate_series(1, 1000) i");
+                "INSERT INTO drill SELECT i, 'before backup' FROM generate_series(1, 1000) i",
+                "CREATE DATABASE reports");
+        server.executeIn("reports", "CREATE TABLE daily (day int PRIMARY KEY, total bigint)",
+                "INSERT INTO daily SELECT i, i * 10 FROM generate_series(1, 5000) i");
         Path root = TestRoot.newDirectory("pitr");
         Repository repository = new Repository(LocalStore.open(Files.createDirectories(root.resolve("repo"))));
         ReplicationConnectionSettings connection = ReplicationConnectionSettings.builder(TestCredentials.SCRAM_USER)

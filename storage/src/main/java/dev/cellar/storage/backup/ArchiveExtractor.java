@@ -3,6 +3,7 @@ package dev.cellar.storage.backup;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
 import dev.cellar.core.backup.ChecksumAlgorithm;
+import dev.cellar.core.backup.Crc32cCombination;
 import dev.cellar.core.backup.FileChecksum;
 import dev.cellar.core.backup.ManifestChecksums;
 import dev.cellar.storage.StorageErrors;
@@ -55,6 +56,8 @@ final class ArchiveExtractor {
     private final List<BackupEntry> entries;
     private final List<ChunkContents> chunks;
     private Predicate<BackupEntry> zeroed = entry -> false;
+    /** CRC-32C of each piece of a file spread over chunks, by file and offset: combined once all are written. */
+    private final Map<BackupEntry, Map<Long, Integer>> pieceCrcs = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChecksumAlgorithm checksumAlgorithm;
     private final Map<BackupEntry, FileChecksum> checksums = new IdentityHashMap<>();
     private Path root;
@@ -159,7 +162,11 @@ final class ArchiveExtractor {
         for (ChunkContents chunk : chunks) {
             for (ChunkContents.FileRange range : chunk.ranges()) {
                 if (range.fileOffset() > 0 && range.endsFile() && !zeroed.test(range.file())) {
-                    checkWritten(range.file(), buffer);
+                    if (checksumAlgorithm == ChecksumAlgorithm.CRC32C) {
+                        checkPieces(range.file());
+                    } else {
+                        checkWritten(range.file(), buffer);
+                    }
                 }
             }
         }
@@ -206,6 +213,29 @@ final class ArchiveExtractor {
         }
     }
 
+    /** Combines the CRC-32C of a file's pieces, in file order, and checks it against the index. */
+    private void checkPieces(BackupEntry file) {
+        Map<Long, Integer> pieces = pieceCrcs.remove(file);
+        int crc = 0; // CRC-32C of nothing
+        long covered = 0;
+        if (pieces != null) {
+            for (Map.Entry<Long, Integer> piece : new java.util.TreeMap<>(pieces).entrySet()) {
+                long next = pieces.keySet().stream().filter(o -> o > piece.getKey()).min(Long::compare)
+                        .orElse(file.size());
+                if (piece.getKey() != covered) {
+                    break; // a piece is missing: the combined value cannot match
+                }
+                long length = next - piece.getKey();
+                crc = Crc32cCombination.combine(crc, piece.getValue(), length);
+                covered += length;
+            }
+        }
+        String actual = Crc32cCombination.manifestHex(crc);
+        if (covered != file.size() || !actual.equals(file.checksum())) {
+            throw BackupFiles.contentMismatch(context, file, ChecksumAlgorithm.CRC32C, actual);
+        }
+    }
+
     /** Reads a written file back and checks it against its checksum in the index. */
     private void checkWritten(BackupEntry file, byte[] buffer) {
         Path path = resolve(file.path());
@@ -237,9 +267,11 @@ final class ArchiveExtractor {
                 }
                 Path path = resolve(range.file().path());
                 boolean whole = range.fileOffset() == 0 && range.endsFile();
+                boolean piece = !inOrder && !whole && checksumAlgorithm == ChecksumAlgorithm.CRC32C;
                 FileChecksum checksum = inOrder ? checksums.computeIfAbsent(range.file(),
                         f -> ManifestChecksums.start(checksumAlgorithm))
                         : whole ? ManifestChecksums.start(checksumAlgorithm) : null;
+                java.util.zip.CRC32C pieceCrc = piece ? new java.util.zip.CRC32C() : null;
                 try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE,
                         LinkOption.NOFOLLOW_LINKS)) {
                     channel.position(range.fileOffset());
@@ -252,6 +284,8 @@ final class ArchiveExtractor {
                         }
                         if (checksum != null) {
                             checksum.update(copyBuffer, 0, n);
+                        } else if (pieceCrc != null) {
+                            pieceCrc.update(copyBuffer, 0, n);
                         }
                         ByteBuffer bytes = ByteBuffer.wrap(copyBuffer, 0, n);
                         while (bytes.hasRemaining()) {
@@ -263,6 +297,10 @@ final class ArchiveExtractor {
                     throw failed(path, StorageErrors.describe(e), e);
                 }
                 position = range.chunkOffset() + (long) range.length();
+                if (pieceCrc != null) {
+                    pieceCrcs.computeIfAbsent(range.file(), f -> new java.util.concurrent.ConcurrentHashMap<>())
+                            .put(range.fileOffset(), (int) pieceCrc.getValue());
+                }
                 if (inOrder && range.endsFile()) {
                     checkDigest(range.file(), checksums.remove(range.file()));
                 } else if (whole) {

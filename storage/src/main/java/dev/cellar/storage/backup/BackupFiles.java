@@ -274,8 +274,13 @@ public final class BackupFiles {
     }
 
     static CellarException contentMismatch(String context, BackupEntry file, FileChecksum actual) {
+        return contentMismatch(context, file, actual.algorithm(), actual.hex());
+    }
+
+    static CellarException contentMismatch(String context, BackupEntry file, ChecksumAlgorithm algorithm,
+                                           String actualHex) {
         return new CellarException(ErrorCode.OBJECT_CORRUPT, context + ": file " + file.path() + " of archive "
-                + file.archive() + " has " + actual.algorithm().pgName() + " " + actual.hex()
+                + file.archive() + " has " + algorithm.pgName() + " " + actualHex
                 + " but the file index records " + file.checksum(),
                 "the chunks verify but do not hold what the index says: the backup was written by a faulty Cellar;"
                         + " restore from another backup");
