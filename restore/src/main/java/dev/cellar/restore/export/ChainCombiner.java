@@ -85,6 +85,7 @@ final class ChainCombiner {
     private final ChainLayout layout;
     private final Map<String, ChecksumAlgorithm> algorithms;
     private Map<String, Path> roots;
+    private java.util.function.LongConsumer written = bytes -> { };
 
     private ChainCombiner(List<BackupInfo> chain, List<BackupFiles> files, BackupManifest manifest,
                           ChainLayout layout, Map<String, ChecksumAlgorithm> algorithms) {
@@ -142,7 +143,8 @@ final class ChainCombiner {
      * @return the bytes of the files written
      * @throws CellarException as the steps fail; the roots then hold a partial result to discard
      */
-    long combineInto(Map<String, Path> roots, ExecutorService pool) {
+    long combineInto(Map<String, Path> roots, ExecutorService pool, java.util.function.LongConsumer written) {
+        this.written = written;
         this.roots = Map.copyOf(roots);
         long started = System.nanoTime();
         unpack(List.of(0), pool);
@@ -207,7 +209,7 @@ final class ChainCombiner {
                 if (roots.containsKey(archive)) {
                     Path target = k == 0 ? roots.get(archive) : staging(k, archive);
                     extractions.add(() -> {
-                        backup.extractArchive(archive, target, pool);
+                        backup.extractArchive(archive, target, pool, entry -> false, written);
                         return null;
                     });
                 }

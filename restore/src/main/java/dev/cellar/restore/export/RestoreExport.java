@@ -56,6 +56,9 @@ public final class RestoreExport {
     private final AtomicLong dataBytes = new AtomicLong();
     private final AtomicLong walBytes = new AtomicLong();
     private final List<Destination> claimed = new ArrayList<>();
+    private final AtomicLong written = new AtomicLong();
+    private volatile ExportProgress.Phase phase = ExportProgress.Phase.UNPACKING;
+    private volatile Instant startedAt;
 
     public RestoreExport(Repository repository, RestorePlan plan, ExportOptions options, Clock clock) {
         this.repository = repository;
@@ -72,8 +75,15 @@ public final class RestoreExport {
      *     written). Whatever was
      *     written is removed before it is thrown.
      */
+    /** Where the restore is; callable from any thread while {@link #run()} runs. */
+    public ExportProgress progress() {
+        Instant started = startedAt == null ? clock.instant() : startedAt;
+        return new ExportProgress(phase, written.get(), plan.dataBytes() + plan.walBytes(), started, clock.instant());
+    }
+
     public ExportResult run() {
         Instant started = clock.instant();
+        startedAt = started;
         List<BackupInfo> chain = plan.chain().stream().map(this::backupInfo).toList();
         checkChain(chain);
         BackupRow row = plan.backup();
@@ -102,14 +112,16 @@ public final class RestoreExport {
                         "map it elsewhere with --tablespace-map " + name + "=/new/path"));
             }
             if (combiner == null) {
-                files.extractArchive("base", data.path(), pool, entry -> selection.zeroes(entry.manifestPath()));
+                files.extractArchive("base", data.path(), pool, entry -> selection.zeroes(entry.manifestPath()),
+                        written::addAndGet);
                 for (Map.Entry<Long, Path> tablespace : tablespaces.entrySet()) {
                     files.extractArchive(String.valueOf(tablespace.getKey()), tablespace.getValue(), pool,
-                            entry -> selection.zeroes(entry.manifestPath()));
+                            entry -> selection.zeroes(entry.manifestPath()), written::addAndGet);
                 }
                 dataBytes.set(files.entries().stream().filter(BackupEntry::isFile).mapToLong(BackupEntry::size).sum());
             } else {
-                dataBytes.set(combiner.combineInto(roots, pool)); // writes its own backup_manifest
+                phase = ExportProgress.Phase.COMBINING; // unpacks the chain's archives, then rebuilds files
+                dataBytes.set(combiner.combineInto(roots, pool, written::addAndGet)); // writes its own backup_manifest
                 if (selection.isSelective()) {
                     zeroExcluded(roots, selection);
                 }
@@ -128,6 +140,7 @@ public final class RestoreExport {
             int walFiles = 0;
             String restoreCommand = options.remoteWal().orElseGet(RecoverySettings::stagedRestoreCommand);
             if (options.remoteWal().isEmpty()) {
+                phase = ExportProgress.Phase.STAGING_WAL;
                 walFiles = stageWal(data.path().resolve(RecoverySettings.STAGED_WAL_DIRECTORY), pool);
             }
             Map<String, String> settings = RecoverySettings.of(plan, restoreCommand);
@@ -147,11 +160,13 @@ public final class RestoreExport {
                     + " and has its own archive)");
             write(data.path().resolve("recovery.signal"), "");
             if (options.sync()) {
+                phase = ExportProgress.Phase.SYNCING;
                 FileSync.tree(data.path());
                 for (Path location : tablespaces.values()) {
                     FileSync.tree(location);
                 }
             }
+            phase = ExportProgress.Phase.DONE;
             return new ExportResult(data.path(), tablespaces, dataBytes.get(), walFiles, walBytes.get(), settings,
                     removed, Duration.between(started, clock.instant()));
         } catch (RuntimeException | IOException e) {
@@ -307,7 +322,9 @@ public final class RestoreExport {
         Path temp = directory.resolve(row.segment().fileName() + ".tmp");
         try (InputStream in = repository.openWal(stored);
              OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            walBytes.addAndGet(in.transferTo(out));
+            long copied = in.transferTo(out);
+            walBytes.addAndGet(copied);
+            written.addAndGet(copied);
         } catch (IOException e) {
             throw new CellarException(ErrorCode.RESTORE_FAILED, "cannot stage WAL file %s: %s".formatted(
                     row.fileName(), e), "check the destination's free space", e);

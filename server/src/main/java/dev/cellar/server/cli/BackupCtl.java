@@ -26,8 +26,16 @@ public final class BackupCtl {
     /** The command line is wrong. */
     public static final int USAGE = 2;
 
+    private static volatile boolean interactive;
+
     public static void main(String[] args) {
+        interactive = ProgressDisplay.stdoutIsTerminal();
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Whether progress may redraw a line: the command runs from main() with a terminal on stdout. */
+    static boolean interactive() {
+        return interactive;
     }
 
     /** Runs one command line, printing to {@code out} and {@code err}; returns the exit code. */

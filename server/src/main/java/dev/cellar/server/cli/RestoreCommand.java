@@ -5,7 +5,9 @@ import dev.cellar.core.Lsn;
 import dev.cellar.core.TimelineHistory;
 import dev.cellar.restore.PointInTimeRestore;
 import dev.cellar.restore.export.ExportOptions;
+import dev.cellar.restore.export.ExportProgress;
 import dev.cellar.restore.export.ExportResult;
+import dev.cellar.restore.export.RestoreExport;
 import dev.cellar.restore.plan.RecoveryTarget;
 import dev.cellar.restore.plan.RestorePlan;
 import dev.cellar.restore.plan.RestorePlanner;
@@ -155,7 +157,12 @@ final class RestoreCommand implements Callable<Integer> {
         if (!databases.isEmpty()) {
             options = options.withDatabases(new java.util.LinkedHashSet<>(databases));
         }
-        ExportResult result = PointInTimeRestore.export(repo, plan, options, Clock.systemUTC());
+        RestoreExport export = new RestoreExport(repo, plan, options, Clock.systemUTC());
+        ExportResult result;
+        try (ProgressDisplay display = ProgressDisplay.start(json ? err : out, BackupCtl.interactive(),
+                () -> snapshot(export.progress()))) {
+            result = export.run();
+        }
         if (json) {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("plan", describe(plan, readings));
@@ -197,6 +204,11 @@ final class RestoreCommand implements Callable<Integer> {
         }
         return new RestoreTarget(recoveryTarget, TargetTimeline.parse(timeline), !exclusive, targetAction,
                 Optional.ofNullable(backupId));
+    }
+
+    private static ProgressDisplay.Snapshot snapshot(ExportProgress progress) {
+        return new ProgressDisplay.Snapshot(progress.phase().words(), progress.done(), progress.total(),
+                progress.bytesPerSecond().orElse(0), progress.eta().orElse(null));
     }
 
     private static void printPlan(PrintWriter out, RestorePlan plan, List<String> readings) {

@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -56,6 +57,7 @@ final class ArchiveExtractor {
     private final List<BackupEntry> entries;
     private final List<ChunkContents> chunks;
     private Predicate<BackupEntry> zeroed = entry -> false;
+    private LongConsumer written = bytes -> { };
     /** CRC-32C of each piece of a file spread over chunks, by file and offset: combined once all are written. */
     private final Map<BackupEntry, Map<Long, Integer>> pieceCrcs = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChecksumAlgorithm checksumAlgorithm;
@@ -120,6 +122,7 @@ final class ArchiveExtractor {
                                 // One zero byte at the end: the file has its size, and no blocks before it.
                                 channel.write(ByteBuffer.allocate(1), entry.size() - 1);
                             }
+                            written.accept(entry.size());
                         }
                     }
                     case SYMLINK -> Files.createSymbolicLink(path, Path.of(entry.target()));
@@ -185,6 +188,12 @@ final class ArchiveExtractor {
      */
     ArchiveExtractor zeroing(Predicate<BackupEntry> predicate) {
         this.zeroed = predicate;
+        return this;
+    }
+
+    /** Told of the file bytes written as they are written (zeroed files count whole when created), from any thread. */
+    ArchiveExtractor reporting(LongConsumer consumer) {
+        this.written = consumer;
         return this;
     }
 
@@ -291,6 +300,7 @@ final class ArchiveExtractor {
                         while (bytes.hasRemaining()) {
                             channel.write(bytes);
                         }
+                        written.accept(n);
                         left -= n;
                     }
                 } catch (IOException e) {

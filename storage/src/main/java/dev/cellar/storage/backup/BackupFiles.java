@@ -240,11 +240,21 @@ public final class BackupFiles {
      */
     public void extractArchive(String archive, Path target, ExecutorService executor,
                                java.util.function.Predicate<BackupEntry> zeroed) {
+        extractArchive(archive, target, executor, zeroed, bytes -> { });
+    }
+
+    /**
+     * Like {@link #extractArchive(String, Path, ExecutorService, java.util.function.Predicate)},
+     * telling {@code written} (from any thread) of the file bytes written as they are written.
+     */
+    public void extractArchive(String archive, Path target, ExecutorService executor,
+                               java.util.function.Predicate<BackupEntry> zeroed,
+                               java.util.function.LongConsumer written) {
         if (!entriesByArchive.containsKey(archive)) {
             throw new IllegalArgumentException(context + " has no archive " + archive);
         }
         new ArchiveExtractor(repository, context, checksumAlgorithm, archive, entries(archive), chunks(archive))
-                .zeroing(zeroed).extractTo(target, executor);
+                .zeroing(zeroed).reporting(written).extractTo(target, executor);
     }
 
     /** The backup these files belong to. */

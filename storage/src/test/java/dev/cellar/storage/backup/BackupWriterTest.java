@@ -235,7 +235,9 @@ class BackupWriterTest {
 
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
         try {
-            files.extractArchive("base", temp.resolve("parallel/base"), pool);
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            files.extractArchive("base", temp.resolve("parallel/base"), pool, entry -> false, written::addAndGet);
+            assertThat(written.get()).isEqualTo(base.contentSize());
             files.extractArchive("16390", temp.resolve("parallel/ts"), pool);
         } finally {
             pool.shutdownNow();
