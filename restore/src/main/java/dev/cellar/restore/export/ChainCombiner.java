@@ -12,6 +12,7 @@ import dev.cellar.restore.combine.IncrementalLayer;
 import dev.cellar.restore.combine.ReconstructedFile;
 import dev.cellar.storage.backup.BackupEntry;
 import dev.cellar.storage.backup.BackupFiles;
+import dev.cellar.storage.backup.Extraction;
 import dev.cellar.storage.repository.BackupInfo;
 import dev.cellar.storage.repository.Repository;
 import java.io.BufferedInputStream;
@@ -209,7 +210,7 @@ final class ChainCombiner {
                 if (roots.containsKey(archive)) {
                     Path target = k == 0 ? roots.get(archive) : staging(k, archive);
                     extractions.add(() -> {
-                        backup.extractArchive(archive, target, pool, entry -> false, written);
+                        backup.extractArchive(archive, target, Extraction.on(pool).reporting(written));
                         return null;
                     });
                 }

@@ -9,6 +9,7 @@ import dev.cellar.restore.plan.RestorePlan;
 import dev.cellar.restore.plan.RestorePlanner;
 import dev.cellar.storage.backup.BackupEntry;
 import dev.cellar.storage.backup.BackupFiles;
+import dev.cellar.storage.backup.Extraction;
 import dev.cellar.storage.repository.BackupInfo;
 import dev.cellar.storage.repository.Repository;
 import dev.cellar.storage.repository.StoredWal;
@@ -112,11 +113,11 @@ public final class RestoreExport {
                         "map it elsewhere with --tablespace-map " + name + "=/new/path"));
             }
             if (combiner == null) {
-                files.extractArchive("base", data.path(), pool, entry -> selection.zeroes(entry.manifestPath()),
-                        written::addAndGet);
+                Extraction how = Extraction.on(pool).zeroing(entry -> selection.zeroes(entry.manifestPath()))
+                        .reporting(written::addAndGet).syncingFiles(options.sync());
+                files.extractArchive("base", data.path(), how);
                 for (Map.Entry<Long, Path> tablespace : tablespaces.entrySet()) {
-                    files.extractArchive(String.valueOf(tablespace.getKey()), tablespace.getValue(), pool,
-                            entry -> selection.zeroes(entry.manifestPath()), written::addAndGet);
+                    files.extractArchive(String.valueOf(tablespace.getKey()), tablespace.getValue(), how);
                 }
                 dataBytes.set(files.entries().stream().filter(BackupEntry::isFile).mapToLong(BackupEntry::size).sum());
             } else {

@@ -134,8 +134,8 @@ public final class RestorePlanner {
                     return Optional.empty();
                 }
                 if (!reach.isAfter(lsn)) {
-                    throw refused("the target %s is beyond the archived WAL after backup %s, which reaches %s"
-                                    .formatted(lsn, backup.id(), reach),
+                    throw refused("the target %s is beyond the archived WAL after backup %s, which reaches %s%s"
+                                    .formatted(lsn, backup.id(), reach, gapAfter(path, reach)),
                             "choose an earlier LSN, or wait until the WAL up to it has been received", Optional.of(path));
                 }
                 walTo = Lsn.max(end, lsn.plus(1));
@@ -149,10 +149,11 @@ public final class RestorePlanner {
                 stop = locator.firstStop(request.target(), request.inclusive(), path, start, reach);
                 if (stop.isEmpty()) {
                     throw refused(("no transaction ended after %s in the WAL archived after backup %s (up to %s on"
-                            + " timeline %s): PostgreSQL would end recovery before reaching the target and refuse to"
-                            + " start").formatted(time, backup.id(), reach, path.timeline()),
-                            "restore the latest state (--target latest), which holds everything committed by %s, or an"
-                                    .formatted(time) + " earlier time", Optional.of(path));
+                            + " timeline %s%s): PostgreSQL would end recovery before reaching the target and refuse to"
+                            + " start").formatted(time, backup.id(), reach, path.timeline(), gapAfter(path, reach)),
+                            ("if nothing was committed after %s, --target latest restores the same data; otherwise the"
+                                    + " WAL after %s is not in the repository (yet): see wal-status").formatted(time,
+                                    reach), Optional.of(path));
                 }
                 if (stop.get().start().isBefore(end)) {
                     passedOver.add("backup %s holds a transaction that ended after the target (%s)"
@@ -165,8 +166,8 @@ public final class RestorePlanner {
                 stop = locator.firstStop(x, request.inclusive(), path, start, reach);
                 if (stop.isEmpty() || stop.get().start().isBefore(end)) {
                     passedOver.add(stop.isEmpty()
-                            ? "transaction %d does not end in the WAL after backup %s (%s to %s)"
-                                    .formatted(x.xid(), backup.id(), start, reach)
+                            ? "transaction %d does not end in the WAL after backup %s (%s to %s%s)"
+                                    .formatted(x.xid(), backup.id(), start, reach, gapAfter(path, reach))
                             : "transaction %d ended inside backup %s (%s), before it is consistent"
                                     .formatted(x.xid(), backup.id(), stop.get().start()));
                     return Optional.empty();
@@ -177,8 +178,8 @@ public final class RestorePlanner {
                 stop = locator.firstStop(n, request.inclusive(), path, start, reach);
                 if (stop.isEmpty() || stop.get().start().isBefore(end)) {
                     passedOver.add(stop.isEmpty()
-                            ? "restore point \"%s\" is not in the WAL after backup %s (%s to %s)"
-                                    .formatted(n.name(), backup.id(), start, reach)
+                            ? "restore point \"%s\" is not in the WAL after backup %s (%s to %s%s)"
+                                    .formatted(n.name(), backup.id(), start, reach, gapAfter(path, reach))
                             : "restore point \"%s\" lies inside backup %s (%s), before it is consistent"
                                     .formatted(n.name(), backup.id(), stop.get().start()));
                     return Optional.empty();
@@ -196,6 +197,20 @@ public final class RestorePlanner {
         stop.ifPresent(s -> notes.add("recovery stops at the " + s.description()));
         return Optional.of(new RestorePlan(facts.cluster(), request, chain(backup), path, start, walTo,
                 coverage.segments(), stagedHistories(path), stop, notes));
+    }
+
+    /**
+     * When the archived WAL along {@code path} breaks off at {@code reach} and resumes later, the
+     * missing range for the message ({@code ; WAL from A to B on timeline T is missing}); else empty.
+     */
+    private String gapAfter(TimelineHistory path, Lsn reach) {
+        Lsn walEnd = TimelinePaths.walEnd(path, facts.wal());
+        if (!walEnd.isAfter(reach)) {
+            return "";
+        }
+        WalCoverage rest = WalCoveragePlanner.plan(path, facts.segmentSize(), reach, walEnd, facts.wal());
+        return rest.gaps().isEmpty() ? "" : "; WAL from %s to %s on timeline %s is missing (a gap)".formatted(
+                rest.gaps().getFirst().from(), rest.gaps().getFirst().to(), rest.gaps().getFirst().timeline());
     }
 
     /** Restorable backups, newest consistency point first; only the requested one with {@code --backup}. */

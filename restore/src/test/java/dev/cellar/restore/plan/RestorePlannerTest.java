@@ -184,7 +184,8 @@ class RestorePlannerTest {
         Records records = new Records().commit("0/3000000", "09:30:00");
         assertRefused(() -> plan(f, to(new RecoveryTarget.AtTime(at("10:00:00"))), records),
                 "no transaction ended after 2026-11-21T10:00:00Z in the WAL archived after backup F1 (up to 0/4000000",
-                "--target latest");
+                "if nothing was committed after 2026-11-21T10:00:00Z, --target latest restores the same data;"
+                        + " otherwise the WAL after 0/4000000 is not in the repository (yet)");
     }
 
     @Test
@@ -193,7 +194,12 @@ class RestorePlannerTest {
                 .full("F1", 1, "0/2000028", "0/2000138", "09:00:00")
                 .segments(1, 2, 3).segments(1, 5, 6);
         assertRefused(() -> plan(f, to(new RecoveryTarget.AtLsn(lsn("0/5000100"))), NO_RECORDS),
-                "the target 0/5000100 is beyond the archived WAL after backup F1, which reaches 0/4000000");
+                "the target 0/5000100 is beyond the archived WAL after backup F1, which reaches 0/4000000;"
+                        + " WAL from 0/4000000 to 0/5000000 on timeline 1 is missing (a gap)");
+        assertRefused(() -> plan(f, to(new RecoveryTarget.AtTime(at("11:00:00"))), new Records()
+                        .commit("0/3000000", "10:00:00").commit("0/5800000", "11:30:00")),
+                "no transaction ended after 2026-11-21T11:00:00Z in the WAL archived after backup F1 (up to 0/4000000"
+                        + " on timeline 1; WAL from 0/4000000 to 0/5000000 on timeline 1 is missing (a gap))");
         assertRefused(() -> plan(f, RestoreTarget.latest(), NO_RECORDS),
                 "breaks off at 0/4000000", "resumes later (it ends at 0/7000000)", "--target-lsn 0/4000000");
         assertThat(plan(f, to(new RecoveryTarget.AtLsn(lsn("0/3FFFFFF"))), NO_RECORDS).walTo())

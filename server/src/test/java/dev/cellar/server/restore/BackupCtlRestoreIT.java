@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cellar.core.Lsn;
+import dev.cellar.core.TimelineId;
+import dev.cellar.core.WalSegmentName;
+import dev.cellar.core.WalSegmentSize;
 import dev.cellar.restore.export.RecoverySettings;
 import dev.cellar.server.cli.BackupCtl;
 import dev.cellar.testkit.PgMajors;
@@ -17,6 +21,7 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -146,6 +151,28 @@ class BackupCtlRestoreIT {
             assertThat(corrupt.exitCode()).isEqualTo(BackupCtl.FAILED);
             assertThat(corrupt.err()).contains(chunk.getFileName().toString());
             assertThat(damaged).doesNotExist();
+
+            // A WAL gap (a segment lost from the repository): targets behind it are refused, naming it.
+            String lost = WalSegmentName.containing(TimelineId.INITIAL, drill.mark, WalSegmentSize.DEFAULT).fileName();
+            try (Stream<Path> files = Files.walk(Path.of(repo, "clusters", "c1", "wal"))) {
+                Path lostFile = files.filter(p -> p.getFileName().toString().startsWith(lost + "-")).findFirst()
+                        .orElseThrow();
+                Files.delete(lostFile);
+            }
+            drill.server.execute("INSERT INTO drill VALUES (6000, 'after the gap')");
+            Lsn after = drill.server.switchWal();
+            Awaitility.await("WAL after the gap archived").atMost(RestoreDrill.WAIT).until(() -> drill.catalog.wal()
+                    .list("c1").stream().anyMatch(w -> w.end().compareTo(after) >= 0));
+            Path gapped = drill.root.resolve("gap/data");
+            Outcome gap = backupctl("--repository", repo, "--rebuild-catalog", "restore", "--cluster", "c1",
+                    "--target-time", drill.markTime.toString(), "--dest", gapped.toString());
+            assertThat(gap.exitCode()).as(gap.err()).isEqualTo(BackupCtl.FAILED);
+            assertThat(gap.err()).contains("is missing (a gap)", "recoverable on timeline 1: ");
+            Outcome latestAcrossGap = backupctl("--repository", repo, "--rebuild-catalog", "restore", "--cluster",
+                    "c1", "--dest", gapped.toString());
+            assertThat(latestAcrossGap.exitCode()).isEqualTo(BackupCtl.FAILED);
+            assertThat(latestAcrossGap.err()).contains("breaks off at", "--target-lsn");
+            assertThat(gapped.getParent()).doesNotExist();
         }
     }
 

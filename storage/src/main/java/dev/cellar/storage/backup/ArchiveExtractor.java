@@ -58,6 +58,10 @@ final class ArchiveExtractor {
     private final List<ChunkContents> chunks;
     private Predicate<BackupEntry> zeroed = entry -> false;
     private LongConsumer written = bytes -> { };
+    private boolean syncFiles;
+    /** Bytes still to be written of each file being extracted in parallel: 0 means complete. */
+    private final Map<BackupEntry, java.util.concurrent.atomic.AtomicLong> unwritten =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** CRC-32C of each piece of a file spread over chunks, by file and offset: combined once all are written. */
     private final Map<BackupEntry, Map<Long, Integer>> pieceCrcs = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChecksumAlgorithm checksumAlgorithm;
@@ -197,6 +201,12 @@ final class ArchiveExtractor {
         return this;
     }
 
+    /** fsync each file, in parallel extraction, as soon as its last byte is written. */
+    ArchiveExtractor syncingFiles(boolean value) {
+        this.syncFiles = value;
+        return this;
+    }
+
     private static void awaitAll(List<Future<?>> tasks) {
         RuntimeException failure = null;
         for (Future<?> task : tasks) {
@@ -302,6 +312,11 @@ final class ArchiveExtractor {
                         }
                         written.accept(n);
                         left -= n;
+                    }
+                    if (syncFiles && !inOrder && unwritten.computeIfAbsent(range.file(),
+                            f -> new java.util.concurrent.atomic.AtomicLong(f.size()))
+                            .addAndGet(-range.length()) == 0) {
+                        channel.force(false); // this thread wrote the file's last missing piece
                     }
                 } catch (IOException e) {
                     throw failed(path, StorageErrors.describe(e), e);

@@ -224,37 +224,24 @@ public final class BackupFiles {
      * back and checked after all chunks are written.
      */
     public void extractArchive(String archive, Path target, ExecutorService executor) {
+        extractArchive(archive, target, Extraction.on(executor));
+    }
+
+    /**
+     * Like {@link #extractArchive(String, Path, ExecutorService)}, as {@code how} says: files it
+     * zeroes are created as sparse, zero-filled files of their recorded size without reading their
+     * content (chunks holding only such files are not read at all: a selective restore's excluded
+     * databases, which recovery's full-page images overwrite where WAL touches them and which must
+     * be dropped afterwards); bytes written reported as they are written; each file fsynced as
+     * soon as it is complete.
+     */
+    public void extractArchive(String archive, Path target, Extraction how) {
         if (!entriesByArchive.containsKey(archive)) {
             throw new IllegalArgumentException(context + " has no archive " + archive);
         }
         new ArchiveExtractor(repository, context, checksumAlgorithm, archive, entries(archive), chunks(archive))
-                .extractTo(target, executor);
-    }
-
-    /**
-     * Like {@link #extractArchive(String, Path, ExecutorService)}, except that files matching
-     * {@code zeroed} are created as sparse, zero-filled files of their recorded size without
-     * reading their content (chunks holding only such files are not read at all): a selective
-     * restore's excluded databases, which recovery's full-page images overwrite where WAL touches
-     * them and which must be dropped afterwards.
-     */
-    public void extractArchive(String archive, Path target, ExecutorService executor,
-                               java.util.function.Predicate<BackupEntry> zeroed) {
-        extractArchive(archive, target, executor, zeroed, bytes -> { });
-    }
-
-    /**
-     * Like {@link #extractArchive(String, Path, ExecutorService, java.util.function.Predicate)},
-     * telling {@code written} (from any thread) of the file bytes written as they are written.
-     */
-    public void extractArchive(String archive, Path target, ExecutorService executor,
-                               java.util.function.Predicate<BackupEntry> zeroed,
-                               java.util.function.LongConsumer written) {
-        if (!entriesByArchive.containsKey(archive)) {
-            throw new IllegalArgumentException(context + " has no archive " + archive);
-        }
-        new ArchiveExtractor(repository, context, checksumAlgorithm, archive, entries(archive), chunks(archive))
-                .zeroing(zeroed).reporting(written).extractTo(target, executor);
+                .zeroing(how.zeroed()).reporting(how.written()).syncingFiles(how.syncFiles())
+                .extractTo(target, how.executor());
     }
 
     /** The backup these files belong to. */

@@ -121,7 +121,7 @@ class BackupFilesTest {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             Path out = temp.resolve("selective");
-            files.extractArchive("base", out, pool, entry -> entry.path().equals("global/1262"));
+            files.extractArchive("base", out, Extraction.on(pool).zeroing(entry -> entry.path().equals("global/1262")));
             assertThat(Files.size(out.resolve("global/1262"))).isEqualTo(3000);
             assertThat(Files.readAllBytes(out.resolve("global/1262"))).containsOnly(0);
             try (InputStream in = files.openFile(files.find("base", "global/pg_control").orElseThrow())) {
@@ -136,9 +136,9 @@ class BackupFilesTest {
                 }
             }
             Path none = temp.resolve("none");
-            files.extractArchive("base", none, pool, entry -> true);
+            files.extractArchive("base", none, Extraction.on(pool).zeroing(entry -> true));
             assertThat(Files.size(none.resolve("global/pg_control"))).isEqualTo(3000);
-            assertThatThrownBy(() -> files.extractArchive("base", temp.resolve("all"), pool, entry -> false))
+            assertThatThrownBy(() -> files.extractArchive("base", temp.resolve("all"), Extraction.on(pool)))
                     .isInstanceOfSatisfying(CellarException.class,
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.OBJECT_CORRUPT));
         } finally {
@@ -158,7 +158,7 @@ class BackupFilesTest {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             Path out = temp.resolve("three");
-            files.extractArchive("base", out, pool, entry -> !entry.path().equals("c"));
+            files.extractArchive("base", out, Extraction.on(pool).zeroing(entry -> !entry.path().equals("c")));
             assertThat(Files.readAllBytes(out.resolve("c"))).isEqualTo(wanted);
             assertThat(Files.readAllBytes(out.resolve("b"))).hasSize(100).containsOnly(0);
         } finally {

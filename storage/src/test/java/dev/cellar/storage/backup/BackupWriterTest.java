@@ -236,7 +236,8 @@ class BackupWriterTest {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
         try {
             java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
-            files.extractArchive("base", temp.resolve("parallel/base"), pool, entry -> false, written::addAndGet);
+            files.extractArchive("base", temp.resolve("parallel/base"),
+                    Extraction.on(pool).reporting(written::addAndGet).syncingFiles(true));
             assertThat(written.get()).isEqualTo(base.contentSize());
             files.extractArchive("16390", temp.resolve("parallel/ts"), pool);
         } finally {
