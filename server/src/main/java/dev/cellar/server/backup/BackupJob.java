@@ -157,6 +157,13 @@ public final class BackupJob {
         BackupStatus status = new BackupStatusRefresher(catalog).statusOf(info.cluster(), waiting);
         BackupRow row = status == BackupStatus.COMPLETE ? BackupStatusRefresher.withStatus(waiting, status) : waiting;
         catalog.backups().save(row, RepositoryRecords.databases(info), RepositoryRecords.tablespaces(info));
+        if (row.status() == BackupStatus.WAITING_FOR_WAL) {
+            // The WAL stream may have catalogued the end segment between the check above and the
+            // save, and refreshed before this row existed: look again, or it would wait until the
+            // next segment, which an idle cluster may not write for hours.
+            new BackupStatusRefresher(catalog).refresh(info.cluster());
+            return catalog.backups().get(row.id());
+        }
         return row;
     }
 

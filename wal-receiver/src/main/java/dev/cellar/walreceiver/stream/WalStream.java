@@ -130,6 +130,16 @@ public final class WalStream {
             try {
                 next = session.stream(timeline, position);
             } catch (WalRemovedException removed) {
+                if (position.isBefore(heldUpTo)) {
+                    // Asked again only to compare with the archived copy, which this server no longer
+                    // has (a new primary after a failover): go on from what the repository holds, and
+                    // record a gap only if the server lacks that too.
+                    log.info("cluster {}: {} no longer has the WAL at {} to compare with the archived copy;"
+                            + " continuing at {}", settings.cluster(), server, position, heldUpTo);
+                    position = heldUpTo;
+                    timeline = StartPointResolver.timelineServing(serverHistory, position, size);
+                    continue;
+                }
                 if (++gapsThisSession > 3) {
                     // The server keeps removing WAL faster than we reach it: stop and retry later.
                     throw removed.serverError();
