@@ -61,6 +61,11 @@ final class Destination {
             }
             Files.createDirectories(absolute.getParent());
             Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            // The new directory's entry must survive a crash too, not only its contents.
+            try (java.nio.channels.FileChannel parent = java.nio.channels.FileChannel.open(absolute.getParent(),
+                    java.nio.file.StandardOpenOption.READ)) {
+                parent.force(true);
+            }
             return new Destination(absolute, true);
         } catch (IOException e) {
             throw new CellarException(ErrorCode.RESTORE_FAILED, "cannot prepare %s %s: %s".formatted(role, absolute, e),

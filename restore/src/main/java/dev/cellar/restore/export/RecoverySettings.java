@@ -49,6 +49,24 @@ public final class RecoverySettings {
         Objects.requireNonNull(restoreCommand, "restoreCommand");
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("restore_command", restoreCommand);
+        // Every recovery_target_* is written, the unused ones empty and first: a target the source
+        // left in postgresql.conf (Patroni writes recovery settings there) would otherwise make it
+        // two. PostgreSQL applies each name at its last occurrence, in file order, and refuses a
+        // second kind of target once one is set, even an empty one: so the chosen target comes last.
+        String chosen = switch (plan.target().target()) {
+            case RecoveryTarget.Latest() -> null;
+            case RecoveryTarget.Immediate() -> "recovery_target";
+            case RecoveryTarget.AtTime t -> "recovery_target_time";
+            case RecoveryTarget.AtLsn l -> "recovery_target_lsn";
+            case RecoveryTarget.AtXid x -> "recovery_target_xid";
+            case RecoveryTarget.AtName n -> "recovery_target_name";
+        };
+        for (String name : List.of("recovery_target", "recovery_target_lsn", "recovery_target_name",
+                "recovery_target_time", "recovery_target_xid")) {
+            if (!name.equals(chosen)) {
+                settings.put(name, "");
+            }
+        }
         switch (plan.target().target()) {
             case RecoveryTarget.Latest() -> { }
             case RecoveryTarget.Immediate() -> settings.put("recovery_target", "immediate");
@@ -57,17 +75,21 @@ public final class RecoverySettings {
             case RecoveryTarget.AtXid(var xid) -> settings.put("recovery_target_xid", Long.toString(xid));
             case RecoveryTarget.AtName(var name) -> settings.put("recovery_target_name", name);
         }
-        if (hasStopPoint(plan.target().target())) {
-            settings.put("recovery_target_inclusive", Boolean.toString(plan.target().inclusive()));
-        }
+        settings.put("recovery_target_inclusive", Boolean.toString(plan.target().inclusive()));
         settings.put("recovery_target_timeline", Long.toString(plan.path().timeline().value()));
-        if (!(plan.target().target() instanceof RecoveryTarget.Latest)) {
-            settings.put("recovery_target_action", plan.target().action().setting());
-        }
+        settings.put("recovery_target_action", plan.target().action().setting());
+        // What belonged to the source cluster, emptied wherever the source set it.
         settings.put("primary_conninfo", "");
         settings.put("primary_slot_name", "");
         settings.put("synchronous_standby_names", "");
         settings.put("archive_mode", "off");
+        settings.put("archive_command", "");
+        settings.put("archive_cleanup_command", "");
+        settings.put("recovery_end_command", "");
+        settings.put("recovery_min_apply_delay", "0");
+        if (plan.backup().pgVersion() < 160000) {
+            settings.put("promote_trigger_file", ""); // removed in PostgreSQL 16: unknown there
+        }
         return settings;
     }
 
@@ -93,13 +115,9 @@ public final class RecoverySettings {
         return lines;
     }
 
-    /** A configuration-file string: single quotes, with quotes and backslashes doubled. */
+    /** A configuration-file string: single quotes, quotes and backslashes doubled, line breaks escaped. */
     static String quote(String value) {
-        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
-    }
-
-    private static boolean hasStopPoint(RecoveryTarget target) {
-        return target instanceof RecoveryTarget.AtTime || target instanceof RecoveryTarget.AtLsn
-                || target instanceof RecoveryTarget.AtXid;
+        return "'" + value.replace("\\", "\\\\").replace("'", "''").replace("\n", "\\n").replace("\r", "\\r")
+                + "'";
     }
 }

@@ -30,10 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -289,23 +287,15 @@ public final class RestoreExport {
             write(directory.resolve(history.fileName()), new String(content, StandardCharsets.US_ASCII));
             walBytes.addAndGet(content.length);
         }
-        List<Future<?>> tasks = new ArrayList<>();
+        List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
         for (WalSegmentRow row : plan.wal()) {
-            tasks.add(pool.submit(() -> stageSegment(directory, row)));
+            tasks.add(() -> {
+                stageSegment(directory, row);
+                return null;
+            });
         }
-        for (Future<?> task : tasks) {
-            try {
-                task.get();
-            } catch (ExecutionException e) {
-                tasks.forEach(t -> t.cancel(true));
-                throw e.getCause() instanceof RuntimeException r ? r
-                        : new CellarException(ErrorCode.RESTORE_FAILED, "staging WAL failed: " + e.getCause(), null,
-                                e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CellarException(ErrorCode.RESTORE_FAILED, "interrupted while staging WAL");
-            }
-        }
+        // Waits for running tasks after a failure, so cleanup never races with a writer.
+        ParallelWork.run(pool, tasks, "staging WAL");
         return plan.histories().size() + plan.wal().size();
     }
 

@@ -35,12 +35,21 @@ public sealed interface RecoveryTarget {
         }
     }
 
-    /** Stop at the end of transaction {@code xid} ({@code recovery_target_xid}). */
+    /**
+     * Stop at the end of transaction {@code xid} ({@code recovery_target_xid}). An epoch-qualified
+     * 64-bit ID (from {@code pg_current_xact_id()}) is accepted as PostgreSQL accepts it: recovery
+     * compares its low 32 bits.
+     */
     record AtXid(long xid) implements RecoveryTarget {
         public AtXid {
-            if (xid < 3 || xid > 0xFFFF_FFFFL) {
-                throw new IllegalArgumentException("transaction ID " + xid + " is not a normal 32-bit transaction ID");
+            if (xid < 0 || (xid & 0xFFFF_FFFFL) < 3) {
+                throw new IllegalArgumentException("transaction ID " + xid + " is not a normal transaction ID");
             }
+        }
+
+        /** The 32-bit ID recovery compares with commit and abort records. */
+        public long xid32() {
+            return xid & 0xFFFF_FFFFL;
         }
     }
 

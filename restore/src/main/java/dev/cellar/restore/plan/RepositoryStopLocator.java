@@ -7,6 +7,7 @@ import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
 import dev.cellar.core.Lsn;
 import dev.cellar.core.TimelineHistory;
+import dev.cellar.core.wal.WalRecord;
 import dev.cellar.core.wal.WalRecordReader;
 import dev.cellar.core.wal.WalTargetEvent;
 import dev.cellar.core.wal.WalTargetEvents;
@@ -36,7 +37,24 @@ public final class RepositoryStopLocator implements StopLocator {
         if (!to.isAfter(from)) {
             return Optional.empty();
         }
-        WalCoverage coverage = WalCoveragePlanner.plan(path, facts.segmentSize(), from, to, facts.wal());
+        if (target instanceof RecoveryTarget.AtLsn(var lsn)) {
+            // Recovery stops at the first record starting at or after the LSN, so that record must
+            // be readable whole; reading starts at the segment holding the LSN.
+            Lsn scanFrom = Lsn.max(from, lsn.segmentStart(facts.segmentSize()));
+            WalRecord[] first = new WalRecord[1];
+            WalRecordReader reader = WalRecordReader.builder().build(record -> {
+                if (first[0] == null && !record.start().isBefore(lsn) && record.start().isBefore(to)) {
+                    first[0] = record;
+                }
+            });
+            if (!to.isAfter(scanFrom) || !scan(path, scanFrom, to, reader, () -> first[0] != null)) {
+                return Optional.empty();
+            }
+            WalRecord record = first[0];
+            return Optional.of(new StopRecord(record.start(), record.end(), Optional.empty(),
+                    "first record at or after %s, at %s on timeline %s".formatted(lsn, record.start(),
+                            record.timeline())));
+        }
         WalTargetEvent[] found = new WalTargetEvent[1];
         WalRecordReader reader = WalTargetEvents.reader(event -> {
             if (found[0] == null && !event.start().isBefore(from) && event.start().isBefore(to)
@@ -44,6 +62,14 @@ public final class RepositoryStopLocator implements StopLocator {
                 found[0] = event;
             }
         });
+        return scan(path, from, to, reader, () -> found[0] != null)
+                ? Optional.of(stopRecord(found[0])) : Optional.empty();
+    }
+
+    /** Feeds the files holding {@code [from, to)} along {@code path} to {@code reader} until {@code found}. */
+    private boolean scan(TimelineHistory path, Lsn from, Lsn to, WalRecordReader reader,
+                         java.util.function.BooleanSupplier found) {
+        WalCoverage coverage = WalCoveragePlanner.plan(path, facts.segmentSize(), from, to, facts.wal());
         for (WalSegmentRow row : coverage.segments()) {
             StoredWal stored = repository.findWal(facts.cluster(), row.segment(), row.partial())
                     .orElseThrow(() -> new CellarException(ErrorCode.RESTORE_FAILED, "WAL file %s of cluster %s is"
@@ -59,21 +85,21 @@ public final class RepositoryStopLocator implements StopLocator {
                 throw new CellarException(ErrorCode.STORAGE_FAILED, "cannot read WAL file %s of cluster %s: %s"
                         .formatted(row.fileName(), facts.cluster(), e), null, e);
             }
-            if (found[0] != null) {
-                return Optional.of(stopRecord(found[0]));
+            if (found.getAsBoolean()) {
+                return true;
             }
             if (row.partial()) {
                 break; // a partial file is the last the reader takes
             }
         }
-        return Optional.empty();
+        return false;
     }
 
     static boolean matches(RecoveryTarget target, boolean inclusive, WalTargetEvent event) {
         return switch (target) {
             case RecoveryTarget.AtTime(var time) -> event instanceof WalTargetEvent.TransactionEnd end
                     && (inclusive ? end.time().isAfter(time) : !end.time().isBefore(time));
-            case RecoveryTarget.AtXid(var xid) -> event instanceof WalTargetEvent.TransactionEnd end && end.xid() == xid;
+            case RecoveryTarget.AtXid x -> event instanceof WalTargetEvent.TransactionEnd end && end.xid() == x.xid32();
             case RecoveryTarget.AtName(var name) -> event instanceof WalTargetEvent.RestorePoint point
                     && point.name().equals(name);
             default -> false;

@@ -20,7 +20,8 @@ import java.util.Optional;
  * @param walTo     how far the staged WAL must reach: at least the backup's consistency point,
  *                  and the stop record's end or the end of the archived WAL
  * @param wal       the WAL files to stage, in replay order; copied
- * @param histories the history files to stage (every timeline after 1 on the path); copied
+ * @param histories the history files to stage: every one the repository holds, so that the
+ *                  promoted server picks a timeline number the cluster has not used; copied
  * @param stop      the record recovery stops at, for time, xid and name targets
  * @param notes     things the user should know, in plain words; copied
  */

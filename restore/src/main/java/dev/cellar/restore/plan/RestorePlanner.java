@@ -122,8 +122,8 @@ public final class RestorePlanner {
                     throw refused(("the archived WAL after backup %s breaks off at %s on the path to timeline %s and"
                             + " resumes later (it ends at %s); recovery to the latest state would silently stop at %s")
                                     .formatted(backup.id(), reach, path.timeline(), walEnd, reach),
-                            "restore to the break explicitly with --target-lsn %s, or choose a target after a newer backup"
-                                    .formatted(reach), Optional.of(path));
+                            ("restore to a point before %s explicitly (--target-time or --target-lsn), or choose a target"
+                                    + " after a newer backup").formatted(reach), Optional.of(path));
                 }
                 walTo = reach;
                 notes.add("recovery replays all archived WAL, to %s on timeline %s".formatted(reach, path.timeline()));
@@ -138,7 +138,14 @@ public final class RestorePlanner {
                                     .formatted(lsn, backup.id(), reach, gapAfter(path, reach)),
                             "choose an earlier LSN, or wait until the WAL up to it has been received", Optional.of(path));
                 }
-                walTo = Lsn.max(end, lsn.plus(1));
+                stop = locator.firstStop(request.target(), request.inclusive(), path, start, reach);
+                if (stop.isEmpty()) {
+                    throw refused(("the archived WAL after backup %s holds no complete record at or after %s (it"
+                            + " reaches %s%s): PostgreSQL would end recovery before the target and refuse to start")
+                                    .formatted(backup.id(), lsn, reach, gapAfter(path, reach)),
+                            "choose an earlier LSN, or wait until more WAL has been received", Optional.of(path));
+                }
+                walTo = Lsn.max(end, stop.get().end());
             }
             case RecoveryTarget.AtTime(var time) -> {
                 if (backup.endTime().isEmpty() || backup.endTime().get().isAfter(time)) {
@@ -261,11 +268,16 @@ public final class RestorePlanner {
         }
     }
 
+    /**
+     * Every history file the repository holds, not only the path's: at promotion PostgreSQL picks
+     * the next timeline number after the newest history it can find, and must not reuse one the
+     * cluster already has (two different histories of one timeline would confuse later restores).
+     */
     private List<TimelineHistory> stagedHistories(TimelineHistory path) {
         List<TimelineHistory> staged = new ArrayList<>();
-        for (TimelineHistory.Span span : path.path()) {
-            if (!span.timeline().equals(TimelineId.INITIAL)) {
-                staged.add(history(span.timeline()));
+        for (TimelineHistory history : histories.values()) {
+            if (!history.timeline().equals(TimelineId.INITIAL)) {
+                staged.add(history);
             }
         }
         return staged;

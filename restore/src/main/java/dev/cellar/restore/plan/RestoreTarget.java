@@ -21,6 +21,10 @@ public record RestoreTarget(RecoveryTarget target, TargetTimeline timeline, bool
         Objects.requireNonNull(timeline, "timeline");
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(backupId, "backupId");
+        if (target instanceof RecoveryTarget.Latest && action != TargetAction.PROMOTE) {
+            throw new IllegalArgumentException("--target-action " + action.setting() + " needs a target: without one,"
+                    + " recovery ends where the WAL ends and the server is promoted");
+        }
     }
 
     /** The newest state on the newest timeline, promoted: what {@code backupctl restore} does without target flags. */

@@ -8,7 +8,10 @@ public enum TargetAction {
     PROMOTE,
     /** Stay in recovery, read-only, so the result can be inspected before {@code pg_wal_replay_resume()}. */
     PAUSE,
-    /** Stop the server; starting it again replays nothing more. */
+    /**
+     * Stop the server at the target. It stays a recovering server: started again, it replays to the
+     * target once more and stops again, until recovery.signal is removed or the settings change.
+     */
     SHUTDOWN;
 
     /** The value PostgreSQL takes, e.g. {@code promote}. */

@@ -46,7 +46,8 @@ public record TargetTime(Instant instant, Optional<ZoneId> assumedZone, String t
             .toFormatter();
 
     public TargetTime {
-        Objects.requireNonNull(instant, "instant");
+        // PostgreSQL keeps timestamps to the microsecond: plan with exactly what will be written.
+        instant = Objects.requireNonNull(instant, "instant").truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         Objects.requireNonNull(assumedZone, "assumedZone");
         Objects.requireNonNull(text, "text");
     }

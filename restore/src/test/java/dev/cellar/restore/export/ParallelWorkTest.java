@@ -38,18 +38,23 @@ class ParallelWorkTest {
 
     @Test
     void theFirstFailureIsThrownOnlyOnceRunningTasksEndedAndLaterTasksAreSkipped() {
+        CountDownLatch slowStarted = new CountDownLatch(1);
         CountDownLatch failed = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
         AtomicBoolean slowFinished = new AtomicBoolean();
         AtomicInteger started = new AtomicInteger();
         List<Callable<Void>> tasks = new ArrayList<>();
         tasks.add(() -> {
+            slowStarted.countDown();
             failed.await(5, TimeUnit.SECONDS);
-            Thread.sleep(200);
+            // Still working well after the failure: run() must wait for this task before it throws.
+            never.await(200, TimeUnit.MILLISECONDS);
             slowFinished.set(true);
             return null;
         });
         tasks.add(() -> {
             try {
+                slowStarted.await(5, TimeUnit.SECONDS); // fail only while the slow task runs
                 throw new CellarException(ErrorCode.OBJECT_CORRUPT, "damaged");
             } finally {
                 failed.countDown();

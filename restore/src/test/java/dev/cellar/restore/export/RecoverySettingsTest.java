@@ -26,9 +26,13 @@ class RecoverySettingsTest {
     static final TimelineHistory TWO = TimelineHistory.initial().branch(TimelineId.of(2), Lsn.parse("0/5000000"), "x");
 
     static RestorePlan plan(RestoreTarget target) {
+        return plan(target, 170002);
+    }
+
+    static RestorePlan plan(RestoreTarget target, int serverVersionNum) {
         BackupRow backup = new BackupRow("F1", "c1", BackupKind.FULL, Optional.empty(), "l", Lsn.parse("0/2000028"),
                 TimelineId.INITIAL, Optional.of(Lsn.parse("0/2000100")), Optional.of(TimelineId.INITIAL),
-                Optional.empty(), Instant.EPOCH, Optional.of(Instant.EPOCH.plusSeconds(1)), 170002,
+                Optional.empty(), Instant.EPOCH, Optional.of(Instant.EPOCH.plusSeconds(1)), serverVersionNum,
                 BackupOrigin.PRIMARY, 1, 1, BackupStatus.COMPLETE, Optional.empty(), Optional.empty(), false);
         return new RestorePlan("c1", target, List.of(backup), TWO, Lsn.parse("0/2000028"), Lsn.parse("0/6000000"),
                 List.of(), List.of(TWO), Optional.empty(), List.of());
@@ -41,6 +45,10 @@ class RecoverySettingsTest {
                 .withInclusive(false).withAction(TargetAction.PAUSE)), RecoverySettings.stagedRestoreCommand());
         assertThat(settings).containsExactly(
                 entry("restore_command", "cp \"cellar_wal/%f\" \"%p\""),
+                entry("recovery_target", ""),
+                entry("recovery_target_lsn", ""),
+                entry("recovery_target_name", ""),
+                entry("recovery_target_xid", ""),
                 entry("recovery_target_time", "2026-11-20 10:00:00.500000+00:00"),
                 entry("recovery_target_inclusive", "false"),
                 entry("recovery_target_timeline", "2"),
@@ -48,23 +56,32 @@ class RecoverySettingsTest {
                 entry("primary_conninfo", ""),
                 entry("primary_slot_name", ""),
                 entry("synchronous_standby_names", ""),
-                entry("archive_mode", "off"));
+                entry("archive_mode", "off"),
+                entry("archive_command", ""),
+                entry("archive_cleanup_command", ""),
+                entry("recovery_end_command", ""),
+                entry("recovery_min_apply_delay", "0"));
     }
 
     @Test
-    void eachTargetKindWritesItsSetting() {
-        assertThat(RecoverySettings.of(plan(RestoreTarget.latest()), "x %f %p"))
-                .doesNotContainKeys("recovery_target", "recovery_target_action", "recovery_target_inclusive");
+    void eachTargetKindWritesItsSettingAndEmptiesTheOthers() {
+        Map<String, String> latest = RecoverySettings.of(plan(RestoreTarget.latest()), "x %f %p");
+        assertThat(latest).contains(entry("recovery_target", ""), entry("recovery_target_time", ""),
+                entry("recovery_target_lsn", ""), entry("recovery_target_xid", ""), entry("recovery_target_name", ""),
+                entry("recovery_target_action", "promote"));
         assertThat(RecoverySettings.of(plan(RestoreTarget.latest().withTarget(new RecoveryTarget.Immediate())), "x"))
-                .contains(entry("recovery_target", "immediate"), entry("recovery_target_action", "promote"))
-                .doesNotContainKey("recovery_target_inclusive");
+                .contains(entry("recovery_target", "immediate"), entry("recovery_target_action", "promote"));
         assertThat(RecoverySettings.of(plan(RestoreTarget.latest().withTarget(new RecoveryTarget.AtLsn(
                 Lsn.parse("0/5A0001C8")))), "x")).contains(entry("recovery_target_lsn", "0/5A0001C8"),
-                entry("recovery_target_inclusive", "true"));
+                entry("recovery_target_inclusive", "true"), entry("recovery_target", ""));
         assertThat(RecoverySettings.of(plan(RestoreTarget.latest().withTarget(new RecoveryTarget.AtXid(4711))), "x"))
                 .contains(entry("recovery_target_xid", "4711"));
         assertThat(RecoverySettings.of(plan(RestoreTarget.latest().withTarget(new RecoveryTarget.AtName("it's"))), "x"))
-                .contains(entry("recovery_target_name", "it's")).doesNotContainKey("recovery_target_inclusive");
+                .contains(entry("recovery_target_name", "it's"));
+        // PostgreSQL 16 removed promote_trigger_file: written for 15 only.
+        assertThat(RecoverySettings.of(plan(RestoreTarget.latest(), 150004), "x")).containsEntry("promote_trigger_file", "");
+        assertThat(latest).doesNotContainKey("promote_trigger_file");
+        assertThat(RecoverySettings.quote("a\nb")).isEqualTo("'a\\nb'");
     }
 
     @Test

@@ -42,6 +42,13 @@ class RestorePlannerTest {
         public Optional<StopRecord> firstStop(RecoveryTarget target, boolean inclusive, TimelineHistory path,
                                               Lsn from, Lsn to) {
             scans.add(from + ".." + to);
+            if (target instanceof RecoveryTarget.AtLsn(var lsn)) {
+                // Every position holds a 24-byte record here: the first at or after the LSN is at it.
+                Lsn recordEnd = lsn.plus(24);
+                return !lsn.isBefore(from) && recordEnd.compareTo(to) <= 0
+                        ? Optional.of(new StopRecord(lsn, recordEnd, Optional.empty(), "record at " + lsn))
+                        : Optional.empty();
+            }
             return records.stream()
                     .filter(r -> !r.start().isBefore(from) && r.end().compareTo(to) <= 0)
                     .filter(r -> switch (target) {
@@ -114,7 +121,7 @@ class RestorePlannerTest {
 
         RestorePlan plan = plan(f, to(new RecoveryTarget.AtLsn(lsn("0/3FFFFF0"))).withInclusive(false), NO_RECORDS);
         assertThat(plan.backup().id()).isEqualTo("F1");
-        assertThat(plan.walTo()).isEqualTo(lsn("0/3FFFFF1"));
+        assertThat(plan.walTo()).as("the first record at the target, whole").isEqualTo(lsn("0/4000008"));
 
         // Exactly at F2's consistency point: F2 is consistent there.
         assertThat(plan(f, to(new RecoveryTarget.AtLsn(lsn("0/4000138"))), NO_RECORDS).backup().id()).isEqualTo("F2");
@@ -201,9 +208,14 @@ class RestorePlannerTest {
                 "no transaction ended after 2026-11-21T11:00:00Z in the WAL archived after backup F1 (up to 0/4000000"
                         + " on timeline 1; WAL from 0/4000000 to 0/5000000 on timeline 1 is missing (a gap))");
         assertRefused(() -> plan(f, RestoreTarget.latest(), NO_RECORDS),
-                "breaks off at 0/4000000", "resumes later (it ends at 0/7000000)", "--target-lsn 0/4000000");
-        assertThat(plan(f, to(new RecoveryTarget.AtLsn(lsn("0/3FFFFFF"))), NO_RECORDS).walTo())
-                .isEqualTo(lsn("0/4000000"));
+                "breaks off at 0/4000000", "resumes later (it ends at 0/7000000)",
+                "restore to a point before 0/4000000 explicitly");
+        assertThat(plan(f, to(new RecoveryTarget.AtLsn(lsn("0/3FFFFE0"))), NO_RECORDS).walTo())
+                .isEqualTo(lsn("0/3FFFFF8"));
+        // The record at the target would end in the missing segment: recovery could not finish it.
+        assertRefused(() -> plan(f, to(new RecoveryTarget.AtLsn(lsn("0/3FFFFF0"))), NO_RECORDS),
+                "the archived WAL after backup F1 holds no complete record at or after 0/3FFFFF0 (it reaches 0/4000000;"
+                        + " WAL from 0/4000000 to 0/5000000 on timeline 1 is missing (a gap))");
     }
 
     @Test
@@ -212,7 +224,7 @@ class RestorePlannerTest {
                 .full("F1", 1, "0/2000028", "0/2000138", "09:00:00")
                 .full("F2", 1, "0/5000028", "0/6000100", "10:00:00")
                 .segments(1, 2, 5);
-        RestorePlan plan = plan(f, to(new RecoveryTarget.AtLsn(lsn("0/5FFFFFF"))), NO_RECORDS);
+        RestorePlan plan = plan(f, to(new RecoveryTarget.AtLsn(lsn("0/5FFFF00"))), NO_RECORDS);
         assertThat(plan.backup().id()).isEqualTo("F1");
         assertRefused(() -> plan(f, RestoreTarget.latest().withBackup("F2"), NO_RECORDS),
                 "backup F2 lacks its own WAL (0/5000028 to 0/6000100)");
@@ -299,7 +311,7 @@ class RestorePlannerTest {
         assertThat(plan.histories()).extracting(TimelineHistory::timeline).containsExactly(TimelineId.of(2));
         assertThat(plan(failover(), RestoreTarget.latest(), NO_RECORDS).backup().id()).isEqualTo("F2");
         assertThat(plan(failover(), to(new RecoveryTarget.AtLsn(lsn("0/3000000"))), NO_RECORDS).walTo())
-                .isEqualTo(lsn("0/3000001"));
+                .isEqualTo(lsn("0/3000018"));
     }
 
     @Test
@@ -310,7 +322,8 @@ class RestorePlannerTest {
         assertThat(plan.path().timeline()).isEqualTo(TimelineId.INITIAL);
         assertThat(files(plan)).containsExactly("000000010000000000000002", "000000010000000000000003",
                 "000000010000000000000004");
-        assertThat(plan.histories()).isEmpty();
+        // Timeline 2's history is staged too: promoted, the server must not take number 2 again.
+        assertThat(plan.histories()).extracting(TimelineHistory::timeline).containsExactly(TimelineId.of(2));
         // Beyond what timeline 1 has: refused, naming timeline 1's window.
         assertRefused(() -> plan(failover(), abandoned.withTarget(new RecoveryTarget.AtLsn(lsn("0/5000000"))),
                 NO_RECORDS), "the target 0/5000000 is beyond the archived WAL after backup F1, which reaches 0/5000000",
@@ -339,6 +352,9 @@ class RestorePlannerTest {
         assertThat(TargetTimeline.parse("2")).isEqualTo(new TargetTimeline.Exact(TimelineId.of(2)));
         assertThatThrownBy(() -> TargetTimeline.parse("two")).hasMessageContaining("not latest, current or a number");
         assertThatThrownBy(() -> new RecoveryTarget.AtXid(2)).hasMessageContaining("not a normal");
+        assertThat(new RecoveryTarget.AtXid((7L << 32) | 1234).xid32()).isEqualTo(1234);
+        assertThatThrownBy(() -> RestoreTarget.latest().withAction(TargetAction.PAUSE))
+                .hasMessageContaining("--target-action pause needs a target");
         assertThatThrownBy(() -> new RecoveryTarget.AtName("x".repeat(64))).hasMessageContaining("1 to 63 bytes");
         assertThatThrownBy(() -> new RecoveryTarget.AtLsn(Lsn.ZERO)).hasMessageContaining("0/0");
         assertThat(TargetAction.PAUSE.setting()).isEqualTo("pause");

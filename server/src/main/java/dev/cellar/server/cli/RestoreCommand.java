@@ -148,8 +148,8 @@ final class RestoreCommand implements Callable<Integer> {
             options = options.withJobs(jobs);
         }
         if (remoteWal) {
-            options = options.withRemoteWal("backupctl --repository '%s' wal-get --cluster '%s' %%f %%p"
-                    .formatted(parent.repository.repositoryPath(), cluster));
+            options = options.withRemoteWal("backupctl --repository %s wal-get --cluster %s %%f %%p"
+                    .formatted(shellQuoted(parent.repository.repositoryPath().toString()), shellQuoted(cluster)));
         }
         if (noSync) {
             options = options.withSync(false);
@@ -204,6 +204,11 @@ final class RestoreCommand implements Callable<Integer> {
         }
         return new RestoreTarget(recoveryTarget, TargetTimeline.parse(timeline), !exclusive, targetAction,
                 Optional.ofNullable(backupId));
+    }
+
+    /** A word for /bin/sh: single-quoted, a quote inside as '\''. */
+    static String shellQuoted(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
     }
 
     private static ProgressDisplay.Snapshot snapshot(ExportProgress progress) {

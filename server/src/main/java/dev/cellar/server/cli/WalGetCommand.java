@@ -28,8 +28,10 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code backupctl wal-get}: one WAL segment or timeline history file from the repository, for a
  * restored server's {@code restore_command} ({@code backupctl --repository R wal-get --cluster c1
- * %f %p}). Exits 1 when the repository does not hold the file, which tells recovery it has reached
- * the end of the archive. The file is verified against its checksums and written to a temporary
+ * %f %p}). Exits 1 only when the repository does not hold the file, which tells recovery it has
+ * reached the end of the archive; any other failure (a damaged object, an unreadable repository,
+ * a full disk) exits {@value #FAILED_HARD}: PostgreSQL treats an exit status above 125 as fatal and
+ * stops recovery, instead of ending it early at the damaged file and promoting there. The file is verified against its checksums and written to a temporary
  * name, then renamed, so recovery never reads a half-written file. Reads only the repository (no
  * catalog), so it stays fast when called once per segment.
  */
@@ -51,8 +53,21 @@ final class WalGetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Exit status for failures other than "not there": above 125, so recovery stops (FATAL). */
+    static final int FAILED_HARD = 255;
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
+        try {
+            return fetch();
+        } catch (RuntimeException | IOException e) {
+            spec.commandLine().getErr().println("backupctl wal-get: cannot fetch " + fileName + " of cluster "
+                    + cluster + ": " + e.getMessage());
+            return FAILED_HARD;
+        }
+    }
+
+    private int fetch() throws IOException {
         Repository repo = parent.repository.openRepository();
         ClusterInfo info = repo.cluster(cluster).orElseThrow(() -> new CellarException(ErrorCode.RESTORE_FAILED,
                 "the repository has no cluster \"" + cluster + "\"", "known clusters: " + repo.clusterNames()));
