@@ -158,11 +158,22 @@ final class ArchiveExtractor {
     void extractTo(Path target, ExecutorService executor) {
         createStructure(target);
         List<Future<?>> tasks = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         for (ChunkContents chunk : chunks) {
             if (chunk.ranges().stream().allMatch(range -> zeroed.test(range.file()))) {
                 continue; // nothing of it is wanted: not even read
             }
-            tasks.add(executor.submit(() -> extractChunk(chunk, new byte[COPY_BUFFER], false)));
+            tasks.add(executor.submit(() -> {
+                if (failed.get()) {
+                    return; // an earlier chunk failed: the extraction is over
+                }
+                try {
+                    extractChunk(chunk, new byte[COPY_BUFFER], false);
+                } catch (RuntimeException e) {
+                    failed.set(true);
+                    throw e;
+                }
+            }));
         }
         awaitAll(tasks);
         byte[] buffer = new byte[COPY_BUFFER];
@@ -207,16 +218,19 @@ final class ArchiveExtractor {
         return this;
     }
 
+    /**
+     * Waits for every task, so that nothing is still writing when the caller cleans up after a
+     * failure (tasks not started by then return at once), and throws the first failure.
+     */
     private static void awaitAll(List<Future<?>> tasks) {
         RuntimeException failure = null;
         for (Future<?> task : tasks) {
             try {
-                if (failure != null) {
-                    task.cancel(false);
-                } else {
-                    task.get();
-                }
+                task.get();
             } catch (ExecutionException e) {
+                if (failure != null) {
+                    continue;
+                }
                 failure = e.getCause() instanceof RuntimeException r ? r
                         : new CellarException(ErrorCode.RESTORE_FAILED, "extracting a chunk failed: " + e.getCause(),
                                 null, e.getCause());
