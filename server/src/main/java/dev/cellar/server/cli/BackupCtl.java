@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "backupctl", mixinStandardHelpOptions = true, versionProvider = BackupCtl.Version.class,
         description = "Cellar: backups, WAL and point-in-time restores of PostgreSQL clusters.",
-        subcommands = {ListBackupsCommand.class, RestoreCommand.class, WalGetCommand.class,
+        subcommands = {ServeCommand.class, ListBackupsCommand.class, RestoreCommand.class, WalGetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BackupCtl {
     @Mixin

@@ -1,0 +1,43 @@
+package dev.cellar.server.cli;
+
+import dev.cellar.config.CellarConfig;
+import dev.cellar.config.ConfigLoader;
+import dev.cellar.server.daemon.CellarDaemon;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code backupctl --config F serve}: runs the server until SIGTERM or SIGINT, then stops it
+ * cleanly (streams flush and report their durable position) and exits 0.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the Cellar server for the clusters of the configuration, until stopped (SIGTERM).")
+final class ServeCommand implements Callable<Integer> {
+    @ParentCommand
+    BackupCtl parent;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (parent.repository.source == null || parent.repository.source.config == null) {
+            throw new IllegalArgumentException("serve needs the configuration: backupctl --config FILE serve");
+        }
+        // The server logs what it does (the other commands keep libraries quiet and print their own).
+        if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+                instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(ch.qos.logback.classic.Level.INFO);
+        }
+        CellarConfig config = ConfigLoader.load(parent.repository.source.config);
+        CellarDaemon daemon = CellarDaemon.start(config, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            daemon.close();
+            stopped.countDown();
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await(); // the JVM exits when the hook has run; nothing else to do here
+        return 0;
+    }
+}
