@@ -48,6 +48,8 @@ public final class BackupJob {
     private static final Logger LOG = LoggerFactory.getLogger(BackupJob.class);
     /** The job type in the catalog. */
     public static final String TYPE = "backup";
+    /** IDs chosen by backups of this process that are not catalogued yet. */
+    private static final Set<String> RESERVED_IDS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Repository repository;
     private final Catalog catalog;
@@ -130,11 +132,26 @@ public final class BackupJob {
             }
             BackupRequest backupRequest = new BackupRequest(cluster, request.connection(), request.from(),
                     request.options(), request.codec(), request.writer(), parent, request.fallbackToFull());
-            BaseBackupRun run = new BaseBackupRun(repository, backupRequest, clock);
+            // Backup IDs are timestamps, unique within a cluster's directory; the catalog keys backups
+            // by ID alone, so two clusters backed up in the same second must not pick the same one.
+            Set<String> reserved = new java.util.HashSet<>();
+            BaseBackupRun run = new BaseBackupRun(repository, backupRequest, clock, id -> {
+                boolean free = catalog.backups().find(id).isEmpty() && RESERVED_IDS.add(id);
+                if (free) {
+                    reserved.add(id);
+                }
+                return free;
+            });
             started.accept(run);
-            BackupOutcome outcome = run.execute();
+            BackupOutcome outcome;
+            BackupRow row;
+            try {
+                outcome = run.execute();
+                row = catalogue(outcome.backup());
+            } finally {
+                RESERVED_IDS.removeAll(reserved);
+            }
             notes.addAll(outcome.notes());
-            BackupRow row = catalogue(outcome.backup());
             String summary = "backup " + row.id() + " (" + row.kind().name().toLowerCase(java.util.Locale.ROOT) + ", "
                     + row.status().name().toLowerCase(java.util.Locale.ROOT) + ")"
                     + (notes.isEmpty() ? "" : "; " + String.join("; ", notes));

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * (reconnects with backoff). {@link #close()} stops the streams, each flushing, fsyncing and
  * reporting its last durable position, then closes the catalog; it is bounded in time.
  *
- * <p>This first step runs the streams; scheduled backups, the admin API and metrics come next.
+ * <p>Full and incremental backups run on each cluster's schedule ({@link ScheduledBackups}); the
+ * admin API and metrics come next.
  */
 public final class CellarDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CellarDaemon.class);
@@ -41,12 +42,18 @@ public final class CellarDaemon implements AutoCloseable {
     private final Repository repository;
     private final Catalog catalog;
     private final WalStreamSupervisor supervisor;
+    private final ScheduledBackups backups;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private CellarDaemon(Repository repository, Catalog catalog, WalStreamSupervisor supervisor) {
+    /** Backups running at once across all clusters; the rest wait for a slot. */
+    static final int MAX_CONCURRENT_BACKUPS = 2;
+
+    private CellarDaemon(Repository repository, Catalog catalog, WalStreamSupervisor supervisor,
+                         ScheduledBackups backups) {
         this.repository = repository;
         this.catalog = catalog;
         this.supervisor = supervisor;
+        this.backups = backups;
     }
 
     /**
@@ -79,8 +86,11 @@ public final class CellarDaemon implements AutoCloseable {
                 supervisor.start(new WalStream(ClusterWiring.walStream(cluster, spool), repository,
                         new CatalogWalRecorder(catalog, repository), clock));
             }
+            ScheduledBackups backups = new ScheduledBackups(repository, catalog, config.clusters(),
+                    MAX_CONCURRENT_BACKUPS, clock);
+            backups.start();
             log.info("serving {} cluster(s) from repository {}", config.clusters().size(), root);
-            return new CellarDaemon(repository, catalog, supervisor);
+            return new CellarDaemon(repository, catalog, supervisor, backups);
         } catch (RuntimeException | Error e) {
             if (supervisor != null) {
                 supervisor.close();
@@ -109,8 +119,9 @@ public final class CellarDaemon implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        log.info("stopping: WAL streams flush and report their last durable position");
+        log.info("stopping: running backups are cancelled, WAL streams flush and report their last durable position");
         try {
+            backups.close();
             supervisor.close();
         } finally {
             catalog.close();

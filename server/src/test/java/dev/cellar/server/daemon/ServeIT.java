@@ -2,6 +2,9 @@ package dev.cellar.server.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cellar.catalog.BackupKind;
+import dev.cellar.catalog.BackupStatus;
+import dev.cellar.catalog.Catalog;
 import dev.cellar.core.Lsn;
 import dev.cellar.storage.local.LocalStore;
 import dev.cellar.storage.repository.Repository;
@@ -21,9 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code backupctl serve} as a child process with a configuration of two clusters of two majors:
- * WAL of both arrives in the repository; SIGTERM stops it within a bounded time; after a restart
- * and after a kill -9 and a restart, streaming resumes with no WAL gap.
+ * {@code backupctl serve} as a child process with a configuration of two clusters of two majors and
+ * the default schedules: the full backup a new cluster has missed runs at start and becomes
+ * restorable once its WAL is archived; WAL of both clusters arrives in the repository; SIGTERM
+ * stops it within a bounded time; a restart does not repeat the backup; after a kill -9 and a
+ * restart, streaming resumes with no WAL gap.
  */
 class ServeIT {
     @RegisterExtension
@@ -60,16 +65,29 @@ class ServeIT {
         Lsn secondEnd = second.switchWal();
         awaitArchived(repository, "first", firstEnd);
         awaitArchived(repository, "second", secondEnd);
+        Path catalogFile = repositoryPath.resolve("catalog.db");
+        for (String cluster : List.of("first", "second")) {
+            try {
+                Awaitility.await(cluster + ": the missed full backup ran at start and is restorable").atMost(WAIT)
+                        .ignoreExceptions().until(() -> completeFullBackups(catalogFile, cluster) == 1);
+            } catch (RuntimeException e) {
+                throw new AssertionError(e.getMessage() + "\nserver log:\n" + Files.readString(root.resolve("serve-1.log")),
+                        e);
+            }
+        }
 
         server.destroy(); // SIGTERM
         assertThat(server.waitFor(45, TimeUnit.SECONDS)).as("stopped on SIGTERM in time").isTrue();
-        assertThat(Files.readString(root.resolve("serve-1.log"))).contains("stopping: WAL streams flush", "stopped");
+        assertThat(Files.readString(root.resolve("serve-1.log"))).contains("a scheduled full backup was missed",
+                "WAL streams flush and report", "stopped");
 
         // Restarted: streaming resumes where it stopped.
         first.execute("CREATE TABLE t AS SELECT generate_series(1, 10000) AS i");
         server = serve(config, root.resolve("serve-2.log"));
         firstEnd = first.switchWal();
         awaitArchived(repository, "first", firstEnd);
+        assertThat(Files.readString(root.resolve("serve-2.log"))).doesNotContain("was missed");
+        assertThat(completeFullBackups(catalogFile, "first")).isEqualTo(1);
 
         // kill -9 under load, then a restart: no WAL is lost, no gap.
         first.execute("INSERT INTO t SELECT generate_series(1, 100000)");
@@ -86,6 +104,13 @@ class ServeIT {
         assertContinuous(repository, "first");
         server.destroy();
         assertThat(server.waitFor(45, TimeUnit.SECONDS)).isTrue();
+    }
+
+    static long completeFullBackups(Path catalogFile, String cluster) {
+        try (Catalog catalog = Catalog.open(catalogFile)) {
+            return catalog.backups().list(cluster).stream()
+                    .filter(b -> b.kind() == BackupKind.FULL && b.status() == BackupStatus.COMPLETE).count();
+        }
     }
 
     static Process serve(Path config, Path log) throws Exception {

@@ -55,6 +55,7 @@ public final class BaseBackupRun {
     private final Repository repository;
     private final BackupRequest request;
     private final Clock clock;
+    private final java.util.function.Predicate<String> reserveId;
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private final Instant createdAt;
 
@@ -66,10 +67,21 @@ public final class BaseBackupRun {
     private volatile Instant dataStartedAt;
 
     public BaseBackupRun(Repository repository, BackupRequest request, Clock clock) {
+        this(repository, request, clock, id -> true);
+    }
+
+    /**
+     * @param reserveId asked for each candidate ID not used in the cluster's repository directory;
+     *                  true reserves it (the caller keeps it unique beyond this cluster, e.g. in a
+     *                  catalog keyed by backup ID), false makes the run try the next one
+     */
+    public BaseBackupRun(Repository repository, BackupRequest request, Clock clock,
+                         java.util.function.Predicate<String> reserveId) {
         this.repository = repository;
         this.request = request;
         this.clock = clock;
         this.createdAt = clock.instant();
+        this.reserveId = reserveId;
     }
 
     /** Where the backup is now; any thread. */
@@ -312,12 +324,14 @@ public final class BaseBackupRun {
 
     /** An id not used in the repository: the start second, with a counter in the rare case of a clash. */
     private String freshId(boolean incremental) {
-        String id = BackupIds.of(clock.instant(), incremental, 1);
-        for (int n = 2; !repository.store().list(RepositoryLayout.backupPrefix(request.cluster(), id), Optional.empty(), 1)
-                .objects().isEmpty(); n++) {
-            id = BackupIds.of(clock.instant(), incremental, n);
+        Instant now = clock.instant();
+        for (int n = 1; ; n++) {
+            String id = BackupIds.of(now, incremental, n);
+            if (repository.store().list(RepositoryLayout.backupPrefix(request.cluster(), id), Optional.empty(), 1)
+                    .objects().isEmpty() && reserveId.test(id)) {
+                return id;
+            }
         }
-        return id;
     }
 
     private BackupLabel readLabel(BackupInfo draft) {

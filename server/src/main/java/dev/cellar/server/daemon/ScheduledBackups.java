@@ -1,0 +1,215 @@
+package dev.cellar.server.daemon;
+
+import dev.cellar.catalog.BackupKind;
+import dev.cellar.catalog.BackupRow;
+import dev.cellar.catalog.Catalog;
+import dev.cellar.catalog.JobOutcome;
+import dev.cellar.catalog.JobRow;
+import dev.cellar.config.ClusterConfig;
+import dev.cellar.core.CellarException;
+import dev.cellar.core.ErrorCode;
+import dev.cellar.server.backup.BackupJob;
+import dev.cellar.server.wiring.ClusterWiring;
+import dev.cellar.storage.backup.BackupWriterSettings;
+import dev.cellar.storage.repository.Repository;
+import dev.cellar.walreceiver.backup.BaseBackupRun;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
+import org.quartz.CronExpression;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobExecutionContext;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Full and incremental base backups on each cluster's schedule (Quartz cron, the server's time
+ * zone): never two backups of one cluster at once (a firing while one runs is recorded as
+ * skipped), at most {@code maxConcurrent} backups in all (later ones wait for a slot), and a run
+ * missed while the server was down fires once at start: a full one when the last full cron time
+ * is after the newest full backup (or there is none yet), else an incremental one when the last
+ * incremental cron time is after the newest backup. Scheduled runs skip when nothing changed.
+ */
+final class ScheduledBackups implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ScheduledBackups.class);
+    static final String CONTEXT_KEY = "cellar.backups";
+
+    private final Repository repository;
+    private final Catalog catalog;
+    private final Clock clock;
+    private final Map<String, ClusterConfig> clusters;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, BaseBackupRun> running = new ConcurrentHashMap<>();
+    private final Semaphore slots;
+    private final Scheduler scheduler;
+
+    ScheduledBackups(Repository repository, Catalog catalog, List<ClusterConfig> clusters, int maxConcurrent,
+                     Clock clock) {
+        this.repository = repository;
+        this.catalog = catalog;
+        this.clock = clock;
+        this.clusters = new ConcurrentHashMap<>();
+        clusters.forEach(c -> this.clusters.put(c.name(), c));
+        this.slots = new Semaphore(maxConcurrent, true);
+        try {
+            Properties properties = new Properties();
+            properties.setProperty("org.quartz.scheduler.instanceName", "cellar");
+            properties.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+            properties.setProperty("org.quartz.threadPool.threadCount",
+                    String.valueOf(Math.max(2, Math.min(clusters.size() + 1, 32))));
+            properties.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+            scheduler = new StdSchedulerFactory(properties).getScheduler();
+            scheduler.getContext().put(CONTEXT_KEY, this);
+            for (ClusterConfig cluster : clusters) {
+                schedule(cluster, false, cluster.schedule().full());
+                schedule(cluster, true, cluster.schedule().incremental());
+            }
+        } catch (SchedulerException e) {
+            throw new CellarException(ErrorCode.INTERNAL, "cannot set up the backup schedules: " + e.getMessage(), null, e);
+        }
+    }
+
+    private void schedule(ClusterConfig cluster, boolean incremental, Optional<String> cron) throws SchedulerException {
+        if (cron.isEmpty()) {
+            return;
+        }
+        String name = cluster.name() + (incremental ? "-incremental" : "-full");
+        scheduler.scheduleJob(JobBuilder.newJob(Firing.class).withIdentity(name, "backup")
+                        .usingJobData("cluster", cluster.name()).usingJobData("incremental", incremental).build(),
+                TriggerBuilder.newTrigger().withIdentity(name, "backup")
+                        // Missed firings are handled once at start (fireMissedRuns); while running, a
+                        // firing that finds no thread free is dropped rather than piled up.
+                        .withSchedule(CronScheduleBuilder.cronSchedule(cron.get())
+                                .withMisfireHandlingInstructionDoNothing())
+                        .build());
+    }
+
+    /** Starts the schedules, after running once what was missed while the server was down. */
+    void start() {
+        try {
+            scheduler.start();
+            for (ClusterConfig cluster : clusters.values()) {
+                missedRun(cluster).ifPresent(incremental -> {
+                    log.info("cluster {}: a scheduled {} backup was missed while the server was down; running it now",
+                            cluster.name(), incremental ? "incremental" : "full");
+                    Thread.ofVirtual().name("missed-backup-" + cluster.name())
+                            .start(() -> run(cluster.name(), incremental));
+                });
+            }
+        } catch (SchedulerException e) {
+            throw new CellarException(ErrorCode.INTERNAL, "cannot start the backup schedules: " + e.getMessage(), null, e);
+        }
+    }
+
+    /** Which run was missed: empty for none, false for a full one, true for an incremental one. */
+    Optional<Boolean> missedRun(ClusterConfig cluster) {
+        Instant now = clock.instant();
+        List<BackupRow> backups = catalog.clusters().find(cluster.name()).isPresent()
+                ? catalog.backups().list(cluster.name()) : List.of();
+        Optional<Instant> newestFull = backups.stream().filter(b -> b.kind() == BackupKind.FULL)
+                .map(BackupRow::startTime).max(Comparator.naturalOrder());
+        Optional<Instant> newestAny = backups.stream().map(BackupRow::startTime).max(Comparator.naturalOrder());
+        Optional<Instant> lastFull = lastFire(cluster.schedule().full(), newestFull, now);
+        if (cluster.schedule().full().isPresent() && (newestFull.isEmpty() || lastFull.isPresent())) {
+            return Optional.of(false);
+        }
+        Optional<Instant> lastIncremental = lastFire(cluster.schedule().incremental(), newestAny, now);
+        return lastIncremental.isPresent() ? Optional.of(true) : Optional.empty();
+    }
+
+    /** The last time {@code cron} fired after {@code since} and at or before {@code now}, if any. */
+    static Optional<Instant> lastFire(Optional<String> cron, Optional<Instant> since, Instant now) {
+        if (cron.isEmpty() || since.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            CronExpression expression = new CronExpression(cron.get());
+            Date next = expression.getTimeAfter(Date.from(since.get()));
+            Instant last = null;
+            while (next != null && !next.toInstant().isAfter(now)) {
+                last = next.toInstant();
+                next = expression.getTimeAfter(next);
+            }
+            return Optional.ofNullable(last);
+        } catch (ParseException e) {
+            throw new CellarException(ErrorCode.CONFIG_INVALID, "invalid schedule \"" + cron.get() + "\": "
+                    + e.getMessage());
+        }
+    }
+
+    /** One scheduled backup of {@code cluster}; failures are recorded as failed jobs and logged. */
+    void run(String clusterName, boolean incremental) {
+        ClusterConfig cluster = clusters.get(clusterName);
+        ReentrantLock lock = locks.computeIfAbsent(clusterName, c -> new ReentrantLock());
+        if (!lock.tryLock()) {
+            JobRow job = catalog.jobs().start(clusterName, BackupJob.TYPE, clock.instant());
+            catalog.jobs().finish(job.id(), JobOutcome.SKIPPED, clock.instant(),
+                    "a backup of cluster " + clusterName + " is still running");
+            log.info("cluster {}: scheduled backup skipped: one is still running", clusterName);
+            return;
+        }
+        try {
+            slots.acquire();
+            try {
+                BackupJob.Request request = new BackupJob.Request(clusterName, ClusterWiring.connection(cluster),
+                        ClusterWiring.backupFrom(cluster), ClusterWiring.backupOptions(cluster,
+                        "cellar scheduled " + (incremental ? "incremental" : "full")), ClusterWiring.codec(cluster),
+                        BackupWriterSettings.defaults(), incremental, ClusterWiring.fallbackToFull(cluster), true);
+                BackupJob.Result result = new BackupJob(repository, catalog, clock).run(request,
+                        run -> running.put(clusterName, run));
+                log.info("cluster {}: scheduled {} backup: {}", clusterName, incremental ? "incremental" : "full",
+                        result);
+            } finally {
+                running.remove(clusterName);
+                slots.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("cluster {}: scheduled backup failed: {}", clusterName, e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops firing, cancels running backups (each deletes what it stored) and waits for them. */
+    @Override
+    public void close() {
+        try {
+            scheduler.standby();
+            running.values().forEach(BaseBackupRun::cancel);
+            scheduler.shutdown(true);
+        } catch (SchedulerException e) {
+            log.warn("stopping the backup schedules: {}", e.getMessage());
+        }
+    }
+
+    /** A Quartz firing: hands over to the {@link ScheduledBackups} in the scheduler's context. */
+    public static final class Firing implements Job {
+        @Override
+        public void execute(JobExecutionContext context) {
+            try {
+                ScheduledBackups backups = (ScheduledBackups) context.getScheduler().getContext().get(CONTEXT_KEY);
+                backups.run(context.getMergedJobDataMap().getString("cluster"),
+                        context.getMergedJobDataMap().getBoolean("incremental"));
+            } catch (SchedulerException e) {
+                log.error("scheduled backup could not start: {}", e.getMessage());
+            }
+        }
+    }
+}
