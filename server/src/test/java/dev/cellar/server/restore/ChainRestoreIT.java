@@ -148,7 +148,10 @@ class ChainRestoreIT {
             Map<String, Map<String, String>> atSecond = contents(server);
             Instant betweenSecondAndThird = Instant.parse(server.queryString(
                     "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
-            Thread.sleep(1100);
+            // Backup IDs and end times have second resolution: let the server's clock pass the mark's second.
+            Awaitility.await("a second after the mark").atMost(Duration.ofSeconds(10)).until(() -> Instant.parse(
+                    server.queryString("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC',"
+                            + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")).isAfter(betweenSecondAndThird.plusMillis(1100)));
 
             // Round 3: a vacuum that cuts big short, a new table in the tablespace, more updates.
             server.executeIn("app",
