@@ -15,6 +15,7 @@ import dev.cellar.storage.repository.Repository;
 import dev.cellar.walreceiver.backup.BaseBackupRun;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Date;
@@ -57,6 +58,8 @@ final class ScheduledBackups implements AutoCloseable {
     private final Map<String, BaseBackupRun> running = new ConcurrentHashMap<>();
     private final Semaphore slots;
     private final Scheduler scheduler;
+    private final List<Thread> missedRuns = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean closing;
 
     ScheduledBackups(Repository repository, Catalog catalog, List<ClusterConfig> clusters, int maxConcurrent,
                      Clock clock) {
@@ -107,8 +110,8 @@ final class ScheduledBackups implements AutoCloseable {
                 missedRun(cluster).ifPresent(incremental -> {
                     log.info("cluster {}: a scheduled {} backup was missed while the server was down; running it now",
                             cluster.name(), incremental ? "incremental" : "full");
-                    Thread.ofVirtual().name("missed-backup-" + cluster.name())
-                            .start(() -> run(cluster.name(), incremental));
+                    missedRuns.add(Thread.ofVirtual().name("missed-backup-" + cluster.name())
+                            .start(() -> run(cluster.name(), incremental)));
                 });
             }
         } catch (SchedulerException e) {
@@ -166,12 +169,19 @@ final class ScheduledBackups implements AutoCloseable {
         try {
             slots.acquire();
             try {
+                if (closing) {
+                    return; // the server is stopping: no new backup
+                }
                 BackupJob.Request request = new BackupJob.Request(clusterName, ClusterWiring.connection(cluster),
                         ClusterWiring.backupFrom(cluster), ClusterWiring.backupOptions(cluster,
                         "cellar scheduled " + (incremental ? "incremental" : "full")), ClusterWiring.codec(cluster),
                         BackupWriterSettings.defaults(), incremental, ClusterWiring.fallbackToFull(cluster), true);
-                BackupJob.Result result = new BackupJob(repository, catalog, clock).run(request,
-                        run -> running.put(clusterName, run));
+                BackupJob.Result result = new BackupJob(repository, catalog, clock).run(request, run -> {
+                    running.put(clusterName, run);
+                    if (closing) {
+                        run.cancel(); // close() may have looked before this run was registered
+                    }
+                });
                 log.info("cluster {}: scheduled {} backup: {}", clusterName, incremental ? "incremental" : "full",
                         result);
             } finally {
@@ -187,15 +197,29 @@ final class ScheduledBackups implements AutoCloseable {
         }
     }
 
-    /** Stops firing, cancels running backups (each deletes what it stored) and waits for them. */
+    /**
+     * Stops firing, cancels running backups (each deletes what it stored) and waits for them, so
+     * that nothing writes to the catalog after the server closes it; waiting runs start no backup.
+     */
     @Override
     public void close() {
+        closing = true;
         try {
             scheduler.standby();
             running.values().forEach(BaseBackupRun::cancel);
             scheduler.shutdown(true);
         } catch (SchedulerException e) {
             log.warn("stopping the backup schedules: {}", e.getMessage());
+        }
+        for (Thread missed : missedRuns) {
+            try {
+                if (!missed.join(Duration.ofSeconds(60))) {
+                    log.warn("{} did not end within 60 s of cancelling it", missed.getName());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

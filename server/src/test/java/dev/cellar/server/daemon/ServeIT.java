@@ -113,11 +113,21 @@ class ServeIT {
         }
     }
 
-    static Process serve(Path config, Path log) throws Exception {
+    /** Child processes still to kill when the test ends, whatever its outcome. */
+    private final List<Process> started = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void killServers() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    Process serve(Path config, Path log) throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 "dev.cellar.server.cli.BackupCtl", "--config", config.toString(), "serve");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.add(process);
+        return process;
     }
 
     static void awaitArchived(Repository repository, String cluster, Lsn lsn) {
