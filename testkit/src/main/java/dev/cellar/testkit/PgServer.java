@@ -95,6 +95,12 @@ public final class PgServer {
     }
 
     /** The first column of the first row, as text (null for SQL NULL). */
+    /** The server's own clock ({@code clock_timestamp()}), to the microsecond: what commit times are compared with. */
+    public java.time.Instant clockTimestamp() {
+        return java.time.Instant.parse(queryString(
+                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
+    }
+
     public String queryString(String sql) {
         return queryStringIn("postgres", sql);
     }

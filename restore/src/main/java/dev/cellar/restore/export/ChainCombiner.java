@@ -10,6 +10,7 @@ import dev.cellar.restore.combine.BaseFile;
 import dev.cellar.restore.combine.BlockReconstruction;
 import dev.cellar.restore.combine.IncrementalLayer;
 import dev.cellar.restore.combine.ReconstructedFile;
+import dev.cellar.restore.files.FileTrees;
 import dev.cellar.storage.backup.BackupEntry;
 import dev.cellar.storage.backup.BackupFiles;
 import dev.cellar.storage.backup.Extraction;
@@ -18,15 +19,12 @@ import dev.cellar.storage.repository.Repository;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -182,7 +180,11 @@ final class ChainCombiner {
                 byIncrementalPath.put(layout.rebuilds().get(i).incremental().manifestPath(), rebuilt.get(i));
             }
             for (Path root : this.roots.values()) {
-                deleteTree(root.resolve(STAGING));
+                try {
+                    FileTrees.deleteRecursively(root.resolve(STAGING));
+                } catch (java.io.UncheckedIOException e) {
+                    throw e.getCause();
+                }
             }
             byte[] label = rewriteLabel();
             applyMetadata();
@@ -354,28 +356,6 @@ final class ChainCombiner {
 
     private static long depth(String path) {
         return path.chars().filter(c -> c == '/').count();
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     private static BackupManifest readManifest(Repository repository, BackupInfo info) {

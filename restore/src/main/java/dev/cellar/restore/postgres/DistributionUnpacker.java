@@ -2,6 +2,7 @@ package dev.cellar.restore.postgres;
 
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
+import dev.cellar.restore.files.FileTrees;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -146,12 +146,10 @@ class ChainRestoreIT {
                     "DELETE FROM notes WHERE id % 3 = 0");
             BackupRow second = take(jobs, connection, true);
             Map<String, Map<String, String>> atSecond = contents(server);
-            Instant betweenSecondAndThird = Instant.parse(server.queryString(
-                    "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
+            Instant betweenSecondAndThird = server.clockTimestamp();
             // Backup IDs and end times have second resolution: let the server's clock pass the mark's second.
-            Awaitility.await("a second after the mark").atMost(Duration.ofSeconds(10)).until(() -> Instant.parse(
-                    server.queryString("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC',"
-                            + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")).isAfter(betweenSecondAndThird.plusMillis(1100)));
+            Awaitility.await("a second after the mark").atMost(Duration.ofSeconds(10))
+                    .until(() -> server.clockTimestamp().isAfter(betweenSecondAndThird.plusMillis(1100)));
 
             // Round 3: a vacuum that cuts big short, a new table in the tablespace, more updates.
             server.executeIn("app",
@@ -199,7 +197,7 @@ class ChainRestoreIT {
             server.stop();
             try (Stream<Path> children = Files.list(originalTablespace)) {
                 for (Path child : children.toList()) {
-                    deleteTree(child);
+                    dev.cellar.restore.files.FileTrees.deleteRecursively(child);
                 }
             }
             ExportResult result = restoreAndCompare(server, repository, latest, root.resolve("restore-latest"), false,
@@ -331,14 +329,6 @@ class ChainRestoreIT {
             }
         }
         return contents;
-    }
-
-    private static void deleteTree(Path path) throws IOException {
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     /** A restored data directory started as a new cluster with pg_ctl, as the server user. */

@@ -89,7 +89,7 @@ class FailoverRestoreIT {
 
             primary.execute("INSERT INTO events SELECT i, 'timeline 1' FROM generate_series(101, 200) i");
             Lsn markOne = Lsn.parse(primary.queryString("SELECT pg_current_wal_insert_lsn()::text"));
-            Instant timeOne = serverTime(primary);
+            Instant timeOne = primary.clockTimestamp();
             primary.execute("INSERT INTO events SELECT i, 'timeline 1, late' FROM generate_series(201, 300) i");
             Lsn endOne = primary.switchWal();
             Awaitility.await("timeline 1 archived").atMost(WAIT).until(() -> archivedThrough(catalog, endOne));
@@ -100,7 +100,7 @@ class FailoverRestoreIT {
             Lsn switchPoint = Lsn.parse(standby.queryString(
                     "SELECT pg_current_wal_insert_lsn()::text")); // at or just after the switch
             standby.execute("INSERT INTO events SELECT i, 'timeline 2' FROM generate_series(301, 400) i");
-            Instant timeTwo = serverTime(standby);
+            Instant timeTwo = standby.clockTimestamp();
             standby.execute("INSERT INTO events SELECT i, 'timeline 2, late' FROM generate_series(401, 500) i");
             Lsn endTwo = standby.switchWal();
             Awaitility.await("timeline 2 archived").atMost(WAIT).until(() -> catalog.timelines().find("c1",
@@ -138,11 +138,6 @@ class FailoverRestoreIT {
 
     static boolean archivedThrough(Catalog catalog, Lsn lsn) {
         return catalog.wal().list("c1").stream().map(WalSegmentRow::end).anyMatch(e -> e.compareTo(lsn) >= 0);
-    }
-
-    static Instant serverTime(PgServer server) {
-        return Instant.parse(server.queryString(
-                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
     }
 
     static List<Integer> majors() {

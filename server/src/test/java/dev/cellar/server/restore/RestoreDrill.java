@@ -101,8 +101,7 @@ final class RestoreDrill implements AutoCloseable {
             server.execute("INSERT INTO drill SELECT i, 'after backup' FROM generate_series(1001, 2000) i");
             server.queryString("SELECT pg_create_restore_point('before_delete')::text");
             Lsn mark = Lsn.parse(server.queryString("SELECT pg_current_wal_insert_lsn()::text"));
-            Instant markTime = Instant.parse(server.queryString(
-                    "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
+            Instant markTime = server.clockTimestamp();
             long deletingXid;
             try (Connection sql = server.connect(); Statement statement = sql.createStatement()) {
                 sql.setAutoCommit(false);

@@ -1,4 +1,4 @@
-package dev.cellar.restore.postgres;
+package dev.cellar.restore.files;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,12 +9,20 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Recursive deletion that never follows symbolic links out of the tree. */
-final class FileTrees {
+/**
+ * Recursive deletion that never follows symbolic links out of the tree, shared by the server
+ * launcher (unpacked distributions) and restore (staging directories).
+ */
+public final class FileTrees {
     private FileTrees() {
     }
 
-    static void deleteRecursively(Path root) {
+    /**
+     * Deletes {@code root} and everything under it; nothing if it is absent.
+     *
+     * @throws UncheckedIOException if something cannot be deleted
+     */
+    public static void deleteRecursively(Path root) {
         if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -48,7 +56,8 @@ final class FileTrees {
         }
     }
 
-    static void deleteQuietly(Path root) {
+    /** {@link #deleteRecursively}, ignoring failures. */
+    public static void deleteQuietly(Path root) {
         try {
             deleteRecursively(root);
         } catch (UncheckedIOException ignored) {
