@@ -217,6 +217,40 @@ public final class BackupQueries {
     }
 
     /**
+     * Forgets backup {@code id} (its databases and tablespaces go with it; verifications of it stay,
+     * without the link). Call it after the repository deleted the backup's {@code backup.json}.
+     *
+     * @throws CellarException {@link ErrorCode#CATALOG_FAILED} if there is no such backup, or
+     *                         incremental backups still build on it (deleting it would break them)
+     */
+    public void delete(String id) {
+        Objects.requireNonNull(id, "id");
+        transactions.write("deleting backup %s".formatted(id), connection -> {
+            try (PreparedStatement children = connection.prepareStatement(
+                    "SELECT id FROM backups WHERE parent_id = ? ORDER BY start_time, id")) {
+                children.setString(1, id);
+                List<String> ids = new java.util.ArrayList<>();
+                try (java.sql.ResultSet rows = children.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(rows.getString(1));
+                    }
+                }
+                if (!ids.isEmpty()) {
+                    throw CatalogErrors.failure(transactions.file(), "backup %s is the parent of %s".formatted(id,
+                            String.join(", ", ids)), "delete the incremental backups built on it first");
+                }
+            }
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM backups WHERE id = ?")) {
+                delete.setString(1, id);
+                if (delete.executeUpdate() == 0) {
+                    throw noSuchBackup(id);
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
      * The chain a restore of backup {@code id} needs: its full backup, each incremental on the way,
      * then {@code id} itself. Statuses are not judged here; see {@link BackupChain#isRestorable()}.
      *

@@ -127,7 +127,23 @@ public final class Catalog implements AutoCloseable {
         return verifications;
     }
 
-    /** Closes the idle connections; operations still running finish normally. Idempotent. */
+    /**
+     * Writes and commits one row, proving the catalog takes writes right now (for the server's
+     * health check).
+     *
+     * @throws CellarException {@link ErrorCode#CATALOG_FAILED} when it does not
+     */
+    public void heartbeat(java.time.Instant at) {
+        transactions.write("writing the heartbeat", connection -> {
+            try (java.sql.PreparedStatement upsert = connection.prepareStatement(
+                    "INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at")) {
+                Columns.setInstant(upsert, 1, java.util.Optional.of(at));
+                upsert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     /**
      * Recreates this catalog's facts from the repository alone (see {@link CatalogRebuild}): meant for
      * an empty catalog file, after the old one was lost. Every WAL segment is read once and
@@ -145,6 +161,7 @@ public final class Catalog implements AutoCloseable {
         return rebuildFrom(repository, false);
     }
 
+    /** Closes the idle connections; operations still running finish normally. Idempotent. */
     @Override
     public void close() {
         connections.close();

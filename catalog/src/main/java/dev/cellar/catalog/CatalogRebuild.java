@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Recreates the catalog from the repository alone: clusters, timelines, every WAL segment (each
  * read once and verified, which also yields its stored checksum), recorded gaps and committed
- * backups. Jobs and verification results are the server's history, not repository facts, and
+ * backups with their keeps. Jobs and verification results are the server's history, not repository facts, and
  * are not recreated.
  */
 final class CatalogRebuild {
@@ -129,6 +129,8 @@ final class CatalogRebuild {
         BackupStatus status = walComplete ? BackupStatus.COMPLETE : BackupStatus.WAITING_FOR_WAL;
         catalog.backups().save(RepositoryRecords.backup(info, status), RepositoryRecords.databases(info),
                 RepositoryRecords.tablespaces(info));
+        repository.keep(info.cluster(), info.id()).ifPresent(keep -> keep.untilDate().ifPresentOrElse(
+                until -> catalog.backups().pinUntil(info.id(), until), () -> catalog.backups().pinForever(info.id())));
         backups++;
     }
 }

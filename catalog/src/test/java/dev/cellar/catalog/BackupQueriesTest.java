@@ -208,6 +208,25 @@ class BackupQueriesTest extends CatalogTestBase {
     }
 
     @Test
+    void deletingABackupRefusesWhileIncrementalsBuildOnIt() {
+        save(fullBackup("F", 1, lsn("0/2000028"), lsn("0/2000138"), T0));
+        save(incrementalBackup("I1", "F", 1, lsn("0/3000028"), lsn("0/3000138"), T0.plusSeconds(60)));
+
+        assertThatThrownBy(() -> catalog.backups().delete("F"))
+                .isInstanceOf(CellarException.class)
+                .hasMessage("catalog %s: backup F is the parent of I1", catalog.file());
+        assertThat(catalog.backups().find("F")).isPresent();
+
+        catalog.backups().delete("I1");
+        catalog.backups().delete("F");
+        assertThat(catalog.backups().list("c1")).isEmpty();
+        assertThat(catalog.backups().databases("F")).as("its databases went with it").isEmpty();
+        assertThatThrownBy(() -> catalog.backups().delete("F"))
+                .isInstanceOf(CellarException.class)
+                .hasMessage("catalog %s: no backup F", catalog.file());
+    }
+
+    @Test
     void pinsKeepABackupUntilADateOrForEver() {
         save(fullBackup("b1", 1, lsn("0/2000028"), lsn("0/2000138"), T0));
         Instant until = T0.plus(Duration.ofDays(30));

@@ -12,6 +12,7 @@ import dev.cellar.storage.codec.StoredObject;
 import dev.cellar.storage.io.Sha256;
 import dev.cellar.storage.local.LocalStore;
 import dev.cellar.storage.repository.BackupInfo;
+import dev.cellar.storage.repository.BackupKeep;
 import dev.cellar.storage.repository.ClusterInfo;
 import dev.cellar.storage.repository.Repository;
 import dev.cellar.storage.repository.StoredHistory;
@@ -65,6 +66,9 @@ class CatalogRebuildTest {
                     .extracting(BackupRow::id).containsExactly("20261121-030000I", "20261120-030000F");
             assertThat(rebuilt.backups().find("20261121-040000F")).isEmpty();
             assertThat(rebuilt.backups().get("20261122-030000F").status()).isEqualTo(BackupStatus.WAITING_FOR_WAL);
+            assertThat(rebuilt.backups().get("20261120-030000F").pinnedForever()).isTrue();
+            assertThat(rebuilt.backups().get("20261121-030000I").pinnedUntil()).isPresent();
+            assertThat(rebuilt.backups().get("20261122-030000F").isPinned(T0)).isFalse();
         }
 
         java.util.Map<String, List<String>> after = dumpAll(rebuiltFile);
@@ -137,6 +141,14 @@ class CatalogRebuildTest {
             backup("alpha", "20261120-030000F", null, 1, "0/100028", "0/100100", BackupStatus.COMPLETE);
             backup("alpha", "20261121-030000I", "20261120-030000F", 2, "0/600028", "0/600100", BackupStatus.COMPLETE);
             backup("alpha", "20261122-030000F", null, 3, "0/A00028", "0/A00100", BackupStatus.WAITING_FOR_WAL);
+            // Keeps asked for by a person: recorded in the repository first, then the catalog.
+            repo.putKeep(BackupKeep.forever("alpha", "20261120-030000F", T0));
+            catalog.backups().pinForever("20261120-030000F");
+            Instant until = T0.plus(java.time.Duration.ofDays(400));
+            repo.putKeep(BackupKeep.until("alpha", "20261121-030000I", until, T0));
+            catalog.backups().pinUntil("20261121-030000I", until);
+            repo.putKeep(BackupKeep.forever("alpha", "20261122-030000F", T0));
+            repo.releaseKeep("alpha", "20261122-030000F"); // released again: no keep
             repo.putBackupObject("alpha", "20261121-040000F", "backup_manifest", bytes("interrupted"), Codec.NONE);
             // A backup whose backup.json was damaged later (a torn disk write, a bad sector).
             repo.putBackupObject("alpha", "20261121-050000F", "backup_manifest", bytes("damaged"), Codec.NONE);

@@ -57,7 +57,7 @@ final class ConfigBinder {
     }
 
     private ServerSettings server(SectionReader r) {
-        return new ServerSettings(r.getOrDefault(LISTEN), secret(r, TOKEN, TOKEN_FILE));
+        return new ServerSettings(r.getOrDefault(LISTEN), secret(r, TOKEN, TOKEN_FILE), r.getOrDefault(MAX_CONCURRENT_BACKUPS));
     }
 
     private Defaults defaults(SectionReader r) {

@@ -26,6 +26,10 @@ final class ConfigSchema {
     static final ConfigKey<Path> TOKEN_FILE = scalar("token_file", "path", ValueParsers.path(),
             "File holding the admin API token (one trailing newline is ignored); instead of token.");
 
+    static final ConfigKey<Integer> MAX_CONCURRENT_BACKUPS = scalar("max_concurrent_backups", "integer 1..64",
+            ValueParsers.integer(1, 64), "Base backups running at once across all clusters; the others wait for a"
+                    + " slot (one cluster never has two at once).").withDefault("2");
+
     static final ConfigKey<Compression.Codec> COMPRESSION_METHOD = scalar("method", "one of none, zstd",
             ValueParsers.choice(Compression.Codec.values()), "Compression algorithm (in the map form).").required();
     static final ConfigKey<Integer> COMPRESSION_LEVEL = scalar("level", "integer 1..22",
@@ -136,7 +140,7 @@ final class ConfigSchema {
 
     static final ConfigKey<Void> REPOSITORY = map("repository", ConfigSection.of(REPOSITORY_PATH),
             "The local repository.").required();
-    static final ConfigKey<Void> SERVER = map("server", ConfigSection.of(LISTEN, TOKEN, TOKEN_FILE),
+    static final ConfigKey<Void> SERVER = map("server", ConfigSection.of(LISTEN, TOKEN, TOKEN_FILE, MAX_CONCURRENT_BACKUPS),
             "The admin API.");
     static final ConfigKey<Void> DEFAULTS = map("defaults", ConfigSection.of(COMPRESSION, SCHEDULE, RETENTION),
             "Settings for every cluster; a cluster may override each key.");

@@ -83,7 +83,7 @@ class ConfigLoaderTest {
         Compression zstd5 = new Compression(Compression.Codec.ZSTD, 5, 0);
         assertThat(config).isEqualTo(new CellarConfig(
                 new RepositorySettings(Path.of("/var/lib/cellar")),
-                new ServerSettings(new ListenAddress("::1", 9000), Optional.of(Secret.of("token-0123456789"))),
+                new ServerSettings(new ListenAddress("::1", 9000), Optional.of(Secret.of("token-0123456789")), 2),
                 new Defaults(zstd5, schedule, retention),
                 Optional.of(new OffsiteSettings(new S3Settings("backups", "cellar/",
                         Optional.of(URI.create("https://s3.example.net")), Optional.of("eu-west-1"),
@@ -111,7 +111,7 @@ class ConfigLoaderTest {
     void appliesDeclaredDefaultsToAMinimalConfiguration() {
         CellarConfig config = ConfigLoader.parse("repository: {path: /srv/cellar}\n", "cellar.yaml", SECRETS);
 
-        assertThat(config.server()).isEqualTo(new ServerSettings(new ListenAddress("127.0.0.1", 8432), Optional.empty()));
+        assertThat(config.server()).isEqualTo(new ServerSettings(new ListenAddress("127.0.0.1", 8432), Optional.empty(), 2));
         assertThat(config.defaults()).isEqualTo(new Defaults(new Compression(Compression.Codec.ZSTD, 3, 0),
                 new Schedule(Optional.of("0 0 3 ? * SUN"), Optional.of("0 0 3 ? * MON-SAT"), Optional.of("0 30 4 * * ?")),
                 new Retention(Duration.ofDays(14), 14, 6, 12, 2)));

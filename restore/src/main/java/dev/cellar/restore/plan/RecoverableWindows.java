@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * restorable backup to where the archived WAL after its start first breaks off. Named in every
  * refusal, so the user sees what is possible instead. Pure.
  */
-final class RecoverableWindows {
+public final class RecoverableWindows {
 
     /**
      * @param from     the earliest reachable position: a backup's consistency point
@@ -23,7 +23,7 @@ final class RecoverableWindows {
      * @param backupId that backup
      * @param to       the end of the WAL that follows it without a gap
      */
-    record Window(Lsn from, Optional<Instant> fromTime, String backupId, Lsn to) {
+    public record Window(Lsn from, Optional<Instant> fromTime, String backupId, Lsn to) {
         @Override
         public String toString() {
             return "%s (end of backup %s%s) to %s".formatted(from, backupId,
@@ -57,6 +57,17 @@ final class RecoverableWindows {
             }
         }
         return List.copyOf(windows);
+    }
+
+    /**
+     * The windows of the newest timeline the repository has a history for (the path a restore to
+     * the latest state follows): what {@code backupctl status} shows as recoverable.
+     */
+    public static List<Window> ofLatestTimeline(RestoreFacts facts) {
+        TimelineHistory latest = facts.histories().stream()
+                .max(Comparator.comparing(TimelineHistory::timeline))
+                .orElseGet(TimelineHistory::initial);
+        return of(latest, facts);
     }
 
     /** For messages: {@code recoverable on timeline 2: A to B; C to D}, or that nothing is. */

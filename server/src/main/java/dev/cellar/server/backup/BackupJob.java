@@ -97,10 +97,26 @@ public final class BackupJob {
      * @throws CellarException why the backup failed (also recorded on the job)
      */
     public Result run(Request request, Consumer<BaseBackupRun> started) {
+        return run(request, begin(request), started);
+    }
+
+    /**
+     * Records the job as running (registering the cluster first when the catalog does not know it
+     * yet, which connects to its server), so that a caller can name the job before the backup
+     * starts. Hand the job to {@link #run(Request, JobRow, Consumer)}, or finish it as cancelled.
+     *
+     * @throws CellarException when the cluster cannot be registered (its server is unreachable)
+     */
+    public JobRow begin(Request request) {
         String cluster = request.cluster();
         ClusterRegistration.ensure(catalog, repository, cluster, () -> ReplicationConnector.connect(request.connection()),
                 clock);
-        JobRow job = catalog.jobs().start(cluster, TYPE, clock.instant());
+        return catalog.jobs().start(cluster, TYPE, clock.instant());
+    }
+
+    /** Runs the job recorded by {@link #begin}. */
+    public Result run(Request request, JobRow job, Consumer<BaseBackupRun> started) {
+        String cluster = request.cluster();
         try {
             Optional<BackupRow> newest = newestBackup(cluster);
             // Only a restorable backup makes a new one unnecessary: one still waiting for WAL may

@@ -1,5 +1,7 @@
 package dev.cellar.server.backup;
 
+import dev.cellar.catalog.BackupRow;
+import dev.cellar.catalog.BackupStatus;
 import dev.cellar.catalog.Catalog;
 import dev.cellar.catalog.JobOutcome;
 import dev.cellar.catalog.JobRow;
@@ -31,6 +33,28 @@ public final class InterruptedWork {
         }
     }
 
+    /**
+     * Drops catalog rows of backups the repository no longer has: a deletion interrupted between
+     * removing {@code backup.json} and the catalog row (the repository is the source of truth).
+     */
+    private static void forgetDeletedBackups(Repository repository, Catalog catalog, String cluster) {
+        if (catalog.clusters().find(cluster).isEmpty()) {
+            return;
+        }
+        for (BackupRow row : catalog.backups().list(cluster)) {
+            if (row.status() != BackupStatus.RUNNING && row.status() != BackupStatus.FAILED
+                    && repository.backup(cluster, row.id()).isEmpty()) {
+                try {
+                    catalog.backups().delete(row.id());
+                    LOG.warn("cluster {}: forgot backup {}: the repository no longer holds it", cluster, row.id());
+                } catch (dev.cellar.core.CellarException e) {
+                    LOG.error("cluster {}: backup {} is gone from the repository but {}", cluster, row.id(),
+                            e.getMessage());
+                }
+            }
+        }
+    }
+
     public static Report clean(Repository repository, Catalog catalog, Clock clock) {
         List<Long> failed = new ArrayList<>();
         for (JobRow job : catalog.jobs().running()) {
@@ -48,6 +72,7 @@ public final class InterruptedWork {
                 catalog.jobs().finish(job.id(), JobOutcome.FAILED, clock.instant(), message);
                 removed.add(cluster + "/" + id);
             }
+            forgetDeletedBackups(repository, catalog, cluster);
         }
         return new Report(removed, failed);
     }

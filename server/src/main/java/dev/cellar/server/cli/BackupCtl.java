@@ -10,18 +10,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code backupctl}: the command line of Cellar. Exit codes: 0 success; 1 the operation failed or
- * was refused (the message says why, the hint what to do); 2 the command line is wrong.
+ * {@code backupctl}: the command line of Cellar. Exit codes: 0 success; 1 a check or status found
+ * problems; 2 the command line is wrong; otherwise the number of the error's {@link
+ * dev.cellar.core.ErrorCode} (10..99, docs/errors.md), printed as {@code ERROR: [NNN]: ...} with a
+ * {@code HINT:} line. {@code wal-get} has its own codes for PostgreSQL's restore_command.
  */
 @Command(name = "backupctl", mixinStandardHelpOptions = true, versionProvider = BackupCtl.Version.class,
         description = "Cellar: backups, WAL and point-in-time restores of PostgreSQL clusters.",
-        subcommands = {ServeCommand.class, ListBackupsCommand.class, RestoreCommand.class, WalGetCommand.class,
+        subcommands = {ServeCommand.class, StatusCommand.class, CheckCommand.class, ListClustersCommand.class,
+                ListBackupsCommand.class, ShowBackupCommand.class, BackupCommand.class, RestoreCommand.class,
+                DeleteCommand.class, KeepCommand.class, WalStatusCommand.class, WalGetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BackupCtl {
     @Mixin
     RepositoryOptions repository = new RepositoryOptions();
 
-    /** The operation failed or was refused. */
+    /** A check or the status found problems (the output lists them). */
     public static final int FAILED = 1;
     /** The command line is wrong. */
     public static final int USAGE = 2;
@@ -44,12 +48,11 @@ public final class BackupCtl {
         CommandLine line = new CommandLine(new BackupCtl());
         line.setOut(out);
         line.setErr(err);
-        line.setExitCodeExceptionMapper(e -> e instanceof CellarException ? FAILED : USAGE);
+        line.setExitCodeExceptionMapper(e -> e instanceof CellarException c ? c.code().number() : USAGE);
         line.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CellarException c) {
-                err.println("backupctl: " + c.getMessage());
-                c.hint().ifPresent(hint -> err.println("hint: " + hint));
-                return FAILED;
+                err.println(c.describe());
+                return c.code().number();
             }
             if (e instanceof IllegalArgumentException) {
                 err.println("backupctl: " + e.getMessage());

@@ -33,9 +33,21 @@ final class RepositoryOptions {
         @Option(names = "--repository", paramLabel = "PATH",
                 description = "A repository directory, without a server (reads the repository layout directly).")
         Path repository;
+
+        @Option(names = "--server", paramLabel = "URL",
+                description = "The admin API of a running server, e.g. http://127.0.0.1:8432 (with --token-file).")
+        java.net.URI server;
     }
 
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "File holding the admin API token (with --server; --config reads server.token_file).")
+    Path tokenFile;
+
     Path repositoryPath() {
+        if (source != null && source.server != null) {
+            throw new IllegalArgumentException("this command reads the repository itself: give --config FILE or"
+                    + " --repository PATH instead of --server");
+        }
         if (source == null) {
             throw new IllegalArgumentException("give the server's configuration (--config FILE) or a repository"
                     + " (--repository PATH) before the command, e.g. backupctl --repository /var/lib/cellar list-backups");

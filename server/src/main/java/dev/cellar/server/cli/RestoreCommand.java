@@ -17,6 +17,7 @@ import dev.cellar.restore.plan.TargetAction;
 import dev.cellar.restore.plan.TargetTime;
 import dev.cellar.restore.plan.TargetTimeline;
 import dev.cellar.storage.repository.Repository;
+import dev.cellar.server.view.ViewJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -133,7 +134,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         if (dryRun) {
             if (json) {
-                out.println(Json.write(Map.of("plan", describe(plan, readings))));
+                out.println(ViewJson.write(Map.of("plan", describe(plan, readings))));
             } else {
                 printPlan(out, plan, readings);
                 out.println("dry run: nothing written");
@@ -167,7 +168,7 @@ final class RestoreCommand implements Callable<Integer> {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("plan", describe(plan, readings));
             document.put("result", describe(result));
-            out.println(Json.write(document));
+            out.println(ViewJson.write(document));
         } else {
             printResult(out, result);
         }

@@ -19,7 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import dev.cellar.server.api.AdminApi;
+import dev.cellar.server.metrics.CellarMetrics;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * (reconnects with backoff). {@link #close()} stops the streams, each flushing, fsyncing and
  * reporting its last durable position, then closes the catalog; it is bounded in time.
  *
- * <p>Full and incremental backups run on each cluster's schedule ({@link ScheduledBackups}); the
- * admin API and metrics come next.
+ * <p>Full and incremental backups run on each cluster's schedule ({@link ScheduledBackups}), or
+ * when asked through the admin API ({@link AdminApi}), which also serves status, checks and metrics.
  */
 public final class CellarDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CellarDaemon.class);
@@ -43,13 +47,14 @@ public final class CellarDaemon implements AutoCloseable {
     private final Catalog catalog;
     private final WalStreamSupervisor supervisor;
     private final ScheduledBackups backups;
+    private final AdminApi api;
+    private final ServerOperations operations;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** Backups running at once across all clusters; the rest wait for a slot. */
-    static final int MAX_CONCURRENT_BACKUPS = 2;
-
     private CellarDaemon(Repository repository, Catalog catalog, WalStreamSupervisor supervisor,
-                         ScheduledBackups backups) {
+                         ScheduledBackups backups, AdminApi api, ServerOperations operations) {
+        this.api = api;
+        this.operations = operations;
         this.repository = repository;
         this.catalog = catalog;
         this.supervisor = supervisor;
@@ -73,6 +78,8 @@ public final class CellarDaemon implements AutoCloseable {
         Repository repository = new Repository(LocalStore.open(root));
         Catalog catalog = Catalog.open(root.resolve("catalog.db"));
         WalStreamSupervisor supervisor = null;
+        ScheduledBackups backups = null;
+        AdminApi api = null;
         try {
             InterruptedWork.Report report = InterruptedWork.clean(repository, catalog, clock);
             if (!report.removedBackups().isEmpty() || !report.failedJobs().isEmpty()) {
@@ -86,12 +93,29 @@ public final class CellarDaemon implements AutoCloseable {
                 supervisor.start(new WalStream(ClusterWiring.walStream(cluster, spool), repository,
                         new CatalogWalRecorder(catalog, repository), clock));
             }
-            ScheduledBackups backups = new ScheduledBackups(repository, catalog, config.clusters(),
-                    MAX_CONCURRENT_BACKUPS, clock);
+            WalStreamSupervisor streams = supervisor;
+            CellarMetrics metrics = new CellarMetrics(config.clusters().stream().map(ClusterConfig::name).toList(),
+                    () -> MetricSamples.of(catalog, streams.statuses(), clock), clock);
+            backups = new ScheduledBackups(repository, catalog, config.clusters(),
+                    config.server().maxConcurrentBackups(), clock,
+                    (cluster, outcome, backup) -> metrics.backupFinished(cluster,
+                            outcome.name().toLowerCase(java.util.Locale.ROOT),
+                            backup.flatMap(b -> b.endTime().map(end -> Duration.between(b.startTime(), end)))
+                                    .orElse(null)));
             backups.start();
+            ServerOperations operations = new ServerOperations(config, repository, catalog, backups,
+                    streams::statuses, clock);
+            api = AdminApi.start(config.server().listen(), config.server().token(), operations, metrics,
+                    () -> health(catalog, streams, clock));
             log.info("serving {} cluster(s) from repository {}", config.clusters().size(), root);
-            return new CellarDaemon(repository, catalog, supervisor, backups);
+            return new CellarDaemon(repository, catalog, supervisor, backups, api, operations);
         } catch (RuntimeException | Error e) {
+            if (api != null) {
+                api.close();
+            }
+            if (backups != null) {
+                backups.close();
+            }
             if (supervisor != null) {
                 supervisor.close();
             }
@@ -103,6 +127,34 @@ public final class CellarDaemon implements AutoCloseable {
     /** Each cluster's WAL stream: state, timeline, positions, last error. */
     public Map<String, WalStreamStatus> streams() {
         return supervisor.statuses();
+    }
+
+    /** What the admin API serves, for in-process callers (the quickstart). */
+    public ServerOperations operations() {
+        return operations;
+    }
+
+    /** Where the admin API listens, e.g. {@code 127.0.0.1:8432}. */
+    public String apiAddress() {
+        return api.address();
+    }
+
+    private static AdminApi.HealthReport health(Catalog catalog, WalStreamSupervisor streams, Clock clock) {
+        Instant now = clock.instant();
+        boolean writable;
+        try {
+            catalog.heartbeat(now);
+            writable = true;
+        } catch (CellarException e) {
+            log.error("health: the catalog does not take writes: {}", e.getMessage());
+            writable = false;
+        }
+        Map<String, WalStreamStatus> statuses = streams.statuses();
+        List<String> notStreaming = statuses.entrySet().stream()
+                .filter(e -> e.getValue().state() != WalStreamStatus.State.STREAMING).map(Map.Entry::getKey)
+                .sorted().toList();
+        return new AdminApi.HealthReport(writable ? (notStreaming.isEmpty() ? "up" : "degraded") : "down", now,
+                writable, statuses.size(), statuses.size() - notStreaming.size(), notStreaming);
     }
 
     public Repository repository() {
@@ -121,6 +173,7 @@ public final class CellarDaemon implements AutoCloseable {
         }
         log.info("stopping: running backups are cancelled, WAL streams flush and report their last durable position");
         try {
+            api.close();
             backups.close();
             supervisor.close();
         } finally {

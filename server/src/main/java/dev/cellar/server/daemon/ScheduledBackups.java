@@ -9,6 +9,7 @@ import dev.cellar.config.ClusterConfig;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
 import dev.cellar.server.backup.BackupJob;
+import dev.cellar.server.operations.ConflictException;
 import dev.cellar.server.wiring.ClusterWiring;
 import dev.cellar.storage.backup.BackupWriterSettings;
 import dev.cellar.storage.repository.Repository;
@@ -25,7 +26,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.locks.ReentrantLock;
 import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.Job;
@@ -54,15 +54,20 @@ final class ScheduledBackups implements AutoCloseable {
     private final Catalog catalog;
     private final Clock clock;
     private final Map<String, ClusterConfig> clusters;
-    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** One permit per cluster: never two backups of it at once (a semaphore, since a worker thread releases it). */
+    private final Map<String, Semaphore> locks = new ConcurrentHashMap<>();
     private final Map<String, BaseBackupRun> running = new ConcurrentHashMap<>();
+    private final Map<String, Long> runningJobs = new ConcurrentHashMap<>();
+    private final BackupListener listener;
     private final Semaphore slots;
     private final Scheduler scheduler;
-    private final List<Thread> missedRuns = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Missed and requested runs, joined on close so that nothing writes after the catalog closes. */
+    private final java.util.Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
     ScheduledBackups(Repository repository, Catalog catalog, List<ClusterConfig> clusters, int maxConcurrent,
-                     Clock clock) {
+                     Clock clock, BackupListener listener) {
+        this.listener = listener;
         this.repository = repository;
         this.catalog = catalog;
         this.clock = clock;
@@ -110,8 +115,10 @@ final class ScheduledBackups implements AutoCloseable {
                 missedRun(cluster).ifPresent(incremental -> {
                     log.info("cluster {}: a scheduled {} backup was missed while the server was down; running it now",
                             cluster.name(), incremental ? "incremental" : "full");
-                    missedRuns.add(Thread.ofVirtual().name("missed-backup-" + cluster.name())
-                            .start(() -> run(cluster.name(), incremental)));
+                    Thread worker = Thread.ofVirtual().name("missed-backup-" + cluster.name())
+                            .unstarted(() -> run(cluster.name(), incremental));
+                    workers.add(worker);
+                    worker.start();
                 });
             }
         } catch (SchedulerException e) {
@@ -155,45 +162,146 @@ final class ScheduledBackups implements AutoCloseable {
         }
     }
 
+    /** The next time {@code cron} fires after {@code now}, if it is set and fires again. */
+    static Optional<Instant> nextFire(Optional<String> cron, Instant now) {
+        try {
+            return cron.isEmpty() ? Optional.empty()
+                    : Optional.ofNullable(new CronExpression(cron.get()).getTimeAfter(Date.from(now))).map(Date::toInstant);
+        } catch (ParseException e) {
+            throw new CellarException(ErrorCode.CONFIG_INVALID, "invalid schedule \"" + cron.get() + "\": "
+                    + e.getMessage());
+        }
+    }
+
     /** One scheduled backup of {@code cluster}; failures are recorded as failed jobs and logged. */
     void run(String clusterName, boolean incremental) {
         ClusterConfig cluster = clusters.get(clusterName);
-        ReentrantLock lock = locks.computeIfAbsent(clusterName, c -> new ReentrantLock());
-        if (!lock.tryLock()) {
+        Semaphore lock = lock(clusterName);
+        if (!lock.tryAcquire()) {
             JobRow job = catalog.jobs().start(clusterName, BackupJob.TYPE, clock.instant());
             catalog.jobs().finish(job.id(), JobOutcome.SKIPPED, clock.instant(),
                     "a backup of cluster " + clusterName + " is still running");
+            listener.finished(clusterName, JobOutcome.SKIPPED, Optional.empty());
             log.info("cluster {}: scheduled backup skipped: one is still running", clusterName);
             return;
         }
         try {
-            slots.acquire();
-            try {
-                if (closing) {
-                    return; // the server is stopping: no new backup
-                }
-                BackupJob.Request request = new BackupJob.Request(clusterName, ClusterWiring.connection(cluster),
-                        ClusterWiring.backupFrom(cluster), ClusterWiring.backupOptions(cluster,
-                        "cellar scheduled " + (incremental ? "incremental" : "full")), ClusterWiring.codec(cluster),
-                        BackupWriterSettings.defaults(), incremental, ClusterWiring.fallbackToFull(cluster), true);
-                BackupJob.Result result = new BackupJob(repository, catalog, clock).run(request, run -> {
-                    running.put(clusterName, run);
-                    if (closing) {
-                        run.cancel(); // close() may have looked before this run was registered
-                    }
-                });
-                log.info("cluster {}: scheduled {} backup: {}", clusterName, incremental ? "incremental" : "full",
-                        result);
-            } finally {
-                running.remove(clusterName);
-                slots.release();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            BackupJob.Request request = request(cluster, incremental, true);
+            execute(request, new BackupJob(repository, catalog, clock).begin(request));
         } catch (RuntimeException e) {
-            log.error("cluster {}: scheduled backup failed: {}", clusterName, e.getMessage());
+            listener.finished(clusterName, JobOutcome.FAILED, Optional.empty());
+            log.error("cluster {}: scheduled backup could not start: {}", clusterName, e.getMessage());
         } finally {
-            lock.unlock();
+            lock.release();
+        }
+    }
+
+    /**
+     * Starts a backup of {@code clusterName} now ({@code backupctl backup}), in the background. It
+     * is taken even when nothing changed, and waits for a free slot like the scheduled ones.
+     *
+     * @return the job, recorded as running
+     * @throws CellarException when the cluster is not configured, a backup of it is running, the
+     *                         server is stopping, or the cluster's server cannot be reached to
+     *                         register it
+     */
+    JobRow submit(String clusterName, boolean incremental) {
+        ClusterConfig cluster = clusters.get(clusterName);
+        if (cluster == null) {
+            throw new CellarException(ErrorCode.BACKUP_FAILED, "no cluster \"" + clusterName
+                    + "\" in the server's configuration", "configured clusters: " + String.join(", ",
+                    new java.util.TreeSet<>(clusters.keySet())));
+        }
+        if (closing) {
+            throw new CellarException(ErrorCode.BACKUP_FAILED, "the server is stopping; backup of cluster "
+                    + clusterName + " not started", "start it again once the server is back");
+        }
+        Semaphore lock = lock(clusterName);
+        if (!lock.tryAcquire()) {
+            throw new ConflictException(ErrorCode.BACKUP_FAILED, "a backup of cluster " + clusterName
+                    + " is already running" + Optional.ofNullable(runningJobs.get(clusterName))
+                    .map(id -> " (job " + id + ")").orElse(""), "wait for it to end: backupctl status");
+        }
+        try {
+            BackupJob.Request request = request(cluster, incremental, false);
+            JobRow job = new BackupJob(repository, catalog, clock).begin(request);
+            Thread worker = Thread.ofVirtual().name("backup-" + clusterName).unstarted(() -> {
+                try {
+                    execute(request, job);
+                } finally {
+                    lock.release();
+                }
+            });
+            workers.add(worker);
+            worker.start();
+            return job;
+        } catch (RuntimeException e) {
+            lock.release();
+            throw e;
+        }
+    }
+
+    /** The job of the backup of {@code cluster} running now, and its progress once it transfers data. */
+    Optional<RunningBackup> running(String cluster) {
+        Long job = runningJobs.get(cluster);
+        if (job == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new RunningBackup(job, Optional.ofNullable(running.get(cluster)).map(BaseBackupRun::progress)));
+    }
+
+    /** A backup in progress: its job and, once data flows, how far it got. */
+    record RunningBackup(long jobId, Optional<dev.cellar.walreceiver.backup.BackupProgress> progress) {
+    }
+
+    private Semaphore lock(String cluster) {
+        return locks.computeIfAbsent(cluster, c -> new Semaphore(1));
+    }
+
+    private BackupJob.Request request(ClusterConfig cluster, boolean incremental, boolean scheduled) {
+        String label = "cellar " + (scheduled ? "scheduled " : "") + (incremental ? "incremental" : "full");
+        return new BackupJob.Request(cluster.name(), ClusterWiring.connection(cluster), ClusterWiring.backupFrom(cluster),
+                ClusterWiring.backupOptions(cluster, label), ClusterWiring.codec(cluster), BackupWriterSettings.defaults(),
+                incremental, ClusterWiring.fallbackToFull(cluster), scheduled);
+    }
+
+    /** Takes the backup of a recorded job, once a slot is free; the caller holds the cluster's lock. */
+    private void execute(BackupJob.Request request, JobRow job) {
+        String clusterName = request.cluster();
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            catalog.jobs().finish(job.id(), JobOutcome.CANCELLED, clock.instant(), "interrupted while waiting to start");
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            if (closing) {
+                catalog.jobs().finish(job.id(), JobOutcome.CANCELLED, clock.instant(),
+                        "the server stopped before the backup started");
+                return;
+            }
+            runningJobs.put(clusterName, job.id());
+            BackupJob.Result result = new BackupJob(repository, catalog, clock).run(request, job, run -> {
+                running.put(clusterName, run);
+                if (closing) {
+                    run.cancel(); // close() may have looked before this run was registered
+                }
+            });
+            switch (result) {
+                case BackupJob.Result.Taken taken ->
+                        listener.finished(clusterName, JobOutcome.SUCCEEDED, Optional.of(taken.backup()));
+                case BackupJob.Result.Skipped skipped ->
+                        listener.finished(clusterName, JobOutcome.SKIPPED, Optional.empty());
+            }
+            log.info("cluster {}: {} backup: {}", clusterName, request.incremental() ? "incremental" : "full", result);
+        } catch (RuntimeException e) {
+            listener.finished(clusterName, JobOutcome.FAILED, Optional.empty());
+            log.error("cluster {}: backup failed: {}", clusterName, e.getMessage());
+        } finally {
+            running.remove(clusterName);
+            runningJobs.remove(clusterName);
+            slots.release();
         }
     }
 
@@ -211,10 +319,10 @@ final class ScheduledBackups implements AutoCloseable {
         } catch (SchedulerException e) {
             log.warn("stopping the backup schedules: {}", e.getMessage());
         }
-        for (Thread missed : missedRuns) {
+        for (Thread worker : workers) {
             try {
-                if (!missed.join(Duration.ofSeconds(60))) {
-                    log.warn("{} did not end within 60 s of cancelling it", missed.getName());
+                if (!worker.join(Duration.ofSeconds(60))) {
+                    log.warn("{} did not end within 60 s of cancelling it", worker.getName());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -49,6 +49,8 @@ class ServeIT {
         Files.writeString(config, """
                 repository:
                   path: %s
+                server:
+                  listen: 127.0.0.1:%d
                 clusters:
                   - name: first
                     conninfo: host=%s port=%d user=%s
@@ -56,7 +58,7 @@ class ServeIT {
                   - name: second
                     conninfo: host=%s port=%d user=%s
                     password_file: %s
-                """.formatted(repositoryPath, first.host(), first.port(), TestCredentials.SCRAM_USER, passwordFile,
+                """.formatted(repositoryPath, dev.cellar.restore.postgres.FreePort.onLoopback(), first.host(), first.port(), TestCredentials.SCRAM_USER, passwordFile,
                 second.host(), second.port(), TestCredentials.SCRAM_USER, passwordFile));
 
         Process server = serve(config, root.resolve("serve-1.log"));
@@ -122,10 +124,7 @@ class ServeIT {
     }
 
     Process serve(Path config, Path log) throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "dev.cellar.server.cli.BackupCtl", "--config", config.toString(), "serve");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = ServerProcess.start(config, log);
         started.add(process);
         return process;
     }

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cellar.core.ErrorCode;
 import dev.cellar.core.Lsn;
 import dev.cellar.core.TimelineId;
 import dev.cellar.core.WalSegmentName;
 import dev.cellar.core.WalSegmentSize;
 import dev.cellar.restore.export.RecoverySettings;
 import dev.cellar.server.cli.BackupCtl;
+import dev.cellar.testkit.RestoredServer;
 import dev.cellar.testkit.PgMajors;
 import dev.cellar.testkit.PostgresKit;
 import java.io.IOException;
@@ -33,6 +35,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BackupCtlRestoreIT {
     @RegisterExtension
     static final PostgresKit PG = PostgresKit.perTest();
+
+    /** The exit code of a refused restore: its error code's number. */
+    static final int RESTORE_FAILED = ErrorCode.RESTORE_FAILED.number();
 
     record Outcome(int exitCode, String out, String err) {
     }
@@ -80,7 +85,7 @@ class BackupCtlRestoreIT {
             assertThat(document.at("/plan/backups/0").asText()).isEqualTo(drill.backup.id());
             assertThat(document.at("/result/settings/recovery_target_time").asText())
                     .isEqualTo(RecoverySettings.targetTime(drill.markTime));
-            try (PointInTimeRestoreIT.Restored restored = PointInTimeRestoreIT.Restored.start(drill.server, data)) {
+            try (RestoredServer restored = RestoredServer.start(drill.server, data)) {
                 assertThat(restored.queryLong("SELECT count(*) FROM drill")).isEqualTo(2000);
             }
 
@@ -90,7 +95,7 @@ class BackupCtlRestoreIT {
                     "--dest", selective.toString());
             assertThat(only.exitCode()).as(only.err()).isZero();
             assertThat(only.out()).contains("databases restored empty", "reports (OID ");
-            try (PointInTimeRestoreIT.Restored restored = PointInTimeRestoreIT.Restored.start(drill.server, selective)) {
+            try (RestoredServer restored = RestoredServer.start(drill.server, selective)) {
                 assertThat(restored.queryLong("SELECT count(*) FROM drill")).isEqualTo(1501);
                 assertThat(restored.queryLong("SELECT count(*) FROM pg_database WHERE datname = 'reports'")).isOne();
                 restored.execute("DROP DATABASE reports");
@@ -98,26 +103,26 @@ class BackupCtlRestoreIT {
             }
             Outcome unknownDatabase = backupctl("--repository", repo, "restore", "--cluster", "c1", "--databases",
                     "nope", "--dest", drill.root.resolve("nope/data").toString());
-            assertThat(unknownDatabase.exitCode()).isEqualTo(BackupCtl.FAILED);
+            assertThat(unknownDatabase.exitCode()).isEqualTo(RESTORE_FAILED);
             assertThat(unknownDatabase.err()).contains("has no database nope", "its databases: ");
             assertThat(drill.root.resolve("nope")).doesNotExist();
 
-            // Refusals: exit 1, a reason, nothing written.
+            // Refusals: exit 70 (RESTORE_FAILED), a reason, nothing written.
             Path refused = drill.root.resolve("refused/data");
             Outcome early = backupctl("--repository", repo, "restore", "--cluster", "c1", "--target-time",
                     drill.beforeBackup.minusSeconds(3600).toString(), "--dest", refused.toString());
-            assertThat(early.exitCode()).isEqualTo(BackupCtl.FAILED);
+            assertThat(early.exitCode()).isEqualTo(RESTORE_FAILED);
             assertThat(early.err()).contains("cannot restore to time", "recoverable on timeline 1");
             assertThat(refused.getParent()).doesNotExist();
             Outcome future = backupctl("--repository", repo, "restore", "--cluster", "c1", "--target-time",
                     "2999-01-01 00:00:00+00", "--dest", refused.toString());
-            assertThat(future.exitCode()).isEqualTo(BackupCtl.FAILED);
+            assertThat(future.exitCode()).isEqualTo(RESTORE_FAILED);
             assertThat(future.err()).contains("is in the future");
             Files.createDirectories(refused);
             Files.writeString(refused.resolve("PG_VERSION"), "mine");
             Outcome nonEmpty = backupctl("--repository", repo, "restore", "--cluster", "c1", "--dest",
                     refused.toString());
-            assertThat(nonEmpty.exitCode()).isEqualTo(BackupCtl.FAILED);
+            assertThat(nonEmpty.exitCode()).isEqualTo(RESTORE_FAILED);
             assertThat(nonEmpty.err()).contains("is not empty (it holds PG_VERSION)");
             assertThat(Files.readString(refused.resolve("PG_VERSION"))).isEqualTo("mine");
             Outcome usage = backupctl("--repository", repo, "restore", "--cluster", "c1");
@@ -148,7 +153,7 @@ class BackupCtlRestoreIT {
             Path damaged = drill.root.resolve("damaged/data");
             Outcome corrupt = backupctl("--repository", repo, "restore", "--cluster", "c1", "--dest",
                     damaged.toString());
-            assertThat(corrupt.exitCode()).isEqualTo(BackupCtl.FAILED);
+            assertThat(corrupt.exitCode()).as(corrupt.err()).isIn(RESTORE_FAILED, ErrorCode.OBJECT_CORRUPT.number());
             assertThat(corrupt.err()).contains(chunk.getFileName().toString());
             assertThat(damaged).doesNotExist();
 
@@ -166,11 +171,11 @@ class BackupCtlRestoreIT {
             Path gapped = drill.root.resolve("gap/data");
             Outcome gap = backupctl("--repository", repo, "--rebuild-catalog", "restore", "--cluster", "c1",
                     "--target-time", drill.markTime.toString(), "--dest", gapped.toString());
-            assertThat(gap.exitCode()).as(gap.err()).isEqualTo(BackupCtl.FAILED);
+            assertThat(gap.exitCode()).as(gap.err()).isEqualTo(RESTORE_FAILED);
             assertThat(gap.err()).contains("is missing (a gap)", "recoverable on timeline 1: ");
             Outcome latestAcrossGap = backupctl("--repository", repo, "--rebuild-catalog", "restore", "--cluster",
                     "c1", "--dest", gapped.toString());
-            assertThat(latestAcrossGap.exitCode()).isEqualTo(BackupCtl.FAILED);
+            assertThat(latestAcrossGap.exitCode()).isEqualTo(RESTORE_FAILED);
             assertThat(latestAcrossGap.err()).contains("breaks off at", "--target-lsn");
             assertThat(gapped.getParent()).doesNotExist();
         }

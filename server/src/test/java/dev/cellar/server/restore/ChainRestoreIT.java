@@ -16,16 +16,14 @@ import dev.cellar.restore.export.ExportResult;
 import dev.cellar.restore.plan.RecoveryTarget;
 import dev.cellar.restore.plan.RestorePlan;
 import dev.cellar.restore.plan.RestoreTarget;
-import dev.cellar.restore.postgres.FreePort;
-import dev.cellar.restore.postgres.PostgresServer;
 import dev.cellar.restore.postgres.ServerUser;
-import dev.cellar.restore.postgres.ShutdownMode;
 import dev.cellar.server.backup.BackupJob;
 import dev.cellar.server.backup.CatalogWalRecorder;
 import dev.cellar.storage.backup.BackupWriterSettings;
 import dev.cellar.storage.codec.Codec;
 import dev.cellar.storage.local.LocalStore;
 import dev.cellar.storage.repository.Repository;
+import dev.cellar.testkit.RestoredServer;
 import dev.cellar.testkit.PgMajors;
 import dev.cellar.testkit.PgServer;
 import dev.cellar.testkit.PostgresKit;
@@ -45,7 +43,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -231,9 +228,9 @@ class ChainRestoreIT {
         assertThat(label).contains("START WAL LOCATION: ").doesNotContain("INCREMENTAL");
         assertThat(Files.readString(data.resolve("tablespace_map"))).contains(tablespace.toString());
         ServerUser.forThisProcess().ownRecursively(tablespace);
-        try (Restored restored = Restored.start(source, data)) {
-            assertThat(restored.contents()).isEqualTo(expected);
-            assertThat(restored.queryLong("app", "SELECT count(*) FROM big WHERE id BETWEEN 1 AND 1000000"))
+        try (RestoredServer restored = RestoredServer.start(source, data)) {
+            assertThat(contents(restored)).isEqualTo(expected);
+            assertThat(indexedCount(restored, "app", "SELECT count(*) FROM big WHERE id BETWEEN 1 AND 1000000"))
                     .isEqualTo(Long.parseLong(expected.get("app").get("big#count")));
         }
         return result;
@@ -331,55 +328,25 @@ class ChainRestoreIT {
         return contents;
     }
 
-    /** A restored data directory started as a new cluster with pg_ctl, as the server user. */
-    static final class Restored implements AutoCloseable {
-        private final PostgresServer server;
-
-        private Restored(PostgresServer server) {
-            this.server = server;
-        }
-
-        static Restored start(PgServer source, Path data) {
-            ServerUser user = ServerUser.forThisProcess();
-            user.own(data.getParent());
-            user.ownRecursively(data);
-            PostgresServer server = PostgresServer.forDataDirectory(source.process().installation(), user, data,
-                    FreePort.onLoopback());
-            server.start();
-            Restored restored = new Restored(server);
-            Awaitility.await("recovery of " + data + " finished").atMost(WAIT).until(() -> restored.queryLong(
-                    "postgres", "SELECT CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END") == 0);
-            return restored;
-        }
-
-        Connection connect(String database) throws SQLException {
-            return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + database,
-                    TestCredentials.SUPERUSER, "");
-        }
-
-        Map<String, Map<String, String>> contents() throws SQLException {
-            Map<String, Map<String, String>> contents = new TreeMap<>();
-            for (String database : DATABASES) {
-                try (Connection connection = connect(database)) {
-                    contents.put(database, tableContents(connection));
-                }
-            }
-            return contents;
-        }
-
-        long queryLong(String database, String sql) throws SQLException {
-            try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
-                statement.execute("SET enable_seqscan = off");
-                try (ResultSet rs = statement.executeQuery(sql)) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
+    /** Every table's checksum in every database of a restored server. */
+    static Map<String, Map<String, String>> contents(RestoredServer restored) throws SQLException {
+        Map<String, Map<String, String>> contents = new TreeMap<>();
+        for (String database : DATABASES) {
+            try (Connection connection = restored.connect(database)) {
+                contents.put(database, tableContents(connection));
             }
         }
+        return contents;
+    }
 
-        @Override
-        public void close() {
-            server.stop(ShutdownMode.FAST);
+    /** A count through the index only (sequential scans off), to prove the index was restored too. */
+    static long indexedCount(RestoredServer restored, String database, String sql) throws SQLException {
+        try (Connection connection = restored.connect(database); Statement statement = connection.createStatement()) {
+            statement.execute("SET enable_seqscan = off");
+            try (ResultSet rs = statement.executeQuery(sql)) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

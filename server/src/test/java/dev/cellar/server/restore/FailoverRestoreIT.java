@@ -21,6 +21,7 @@ import dev.cellar.storage.backup.BackupWriterSettings;
 import dev.cellar.storage.codec.Codec;
 import dev.cellar.storage.local.LocalStore;
 import dev.cellar.storage.repository.Repository;
+import dev.cellar.testkit.RestoredServer;
 import dev.cellar.testkit.PgMajors;
 import dev.cellar.testkit.PgServer;
 import dev.cellar.testkit.PostgresKit;
@@ -122,7 +123,7 @@ class FailoverRestoreIT {
                 assertThat(plan.path().timeline()).as(c.name()).isEqualTo(TimelineId.of(c.timeline()));
                 Path data = root.resolve("restore-" + c.name()).resolve("data");
                 PointInTimeRestore.export(repository, plan, ExportOptions.into(data).withJobs(2), Clock.systemUTC());
-                try (PointInTimeRestoreIT.Restored restored = PointInTimeRestoreIT.Restored.start(primary, data)) {
+                try (RestoredServer restored = RestoredServer.start(primary, data)) {
                     assertThat(restored.queryLong("SELECT count(*) FROM events")).as(c.name()).isEqualTo(c.rows());
                     assertThat(restored.queryLong("SELECT count(*) FROM events WHERE phase = '" + c.lastPhase() + "'"))
                             .as(c.name()).isEqualTo(100);

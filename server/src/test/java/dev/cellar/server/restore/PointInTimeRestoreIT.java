@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cellar.catalog.BackupRow;
-import dev.cellar.catalog.BackupStatus;
 import dev.cellar.catalog.Catalog;
-import dev.cellar.catalog.WalSegmentRow;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
 import dev.cellar.core.Lsn;
@@ -16,42 +14,17 @@ import dev.cellar.restore.export.ExportResult;
 import dev.cellar.restore.plan.RecoveryTarget;
 import dev.cellar.restore.plan.RestorePlan;
 import dev.cellar.restore.plan.RestoreTarget;
-import dev.cellar.restore.postgres.FreePort;
-import dev.cellar.restore.postgres.PostgresServer;
-import dev.cellar.restore.postgres.ServerUser;
-import dev.cellar.restore.postgres.ShutdownMode;
-import dev.cellar.server.backup.BackupJob;
-import dev.cellar.server.backup.CatalogWalRecorder;
-import dev.cellar.storage.backup.BackupWriterSettings;
-import dev.cellar.storage.codec.Codec;
-import dev.cellar.storage.local.LocalStore;
 import dev.cellar.storage.repository.Repository;
 import dev.cellar.testkit.PgMajors;
 import dev.cellar.testkit.PgServer;
+import dev.cellar.testkit.RestoredServer;
 import dev.cellar.testkit.PostgresKit;
-import dev.cellar.testkit.TestCredentials;
-import dev.cellar.testkit.TestRoot;
-import dev.cellar.walreceiver.backup.BackupFrom;
-import dev.cellar.walreceiver.backup.BaseBackupOptions;
-import dev.cellar.walreceiver.connection.ReplicationConnectionSettings;
-import dev.cellar.walreceiver.connection.TargetSessionAttrs;
-import dev.cellar.walreceiver.stream.Backoff;
-import dev.cellar.walreceiver.stream.WalStream;
-import dev.cellar.walreceiver.stream.WalStreamSettings;
-import dev.cellar.walreceiver.stream.WalStreamSupervisor;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -107,7 +80,7 @@ class PointInTimeRestoreIT {
                 assertThat(data.resolve("postmaster.pid")).doesNotExist();
                 assertThat(Files.readString(data.resolve("postgresql.auto.conf")))
                         .contains("restore_command = 'cp \"cellar_wal/%f\" \"%p\"'", "primary_conninfo = ''");
-                try (Restored restored = Restored.start(server, data)) {
+                try (RestoredServer restored = RestoredServer.start(server, data)) {
                     assertThat(restored.queryLong("SELECT count(*) FROM drill")).as(c.name()).isEqualTo(c.rows());
                     assertThat(restored.queryLong("SELECT count(*) FROM drill WHERE id = 5000")).as(c.name())
                             .isEqualTo(c.afterDeletePresent() ? 1 : 0);
@@ -144,52 +117,6 @@ class PointInTimeRestoreIT {
             assertThat(e.code()).isEqualTo(ErrorCode.RESTORE_FAILED);
             assertThat(e.getMessage() + " | " + e.hint().orElse("")).contains(fragments);
         });
-    }
-
-    /** A restored data directory started as a new cluster with pg_ctl, as the server user. */
-    static final class Restored implements AutoCloseable {
-        private final PostgresServer server;
-
-        private Restored(PostgresServer server) {
-            this.server = server;
-        }
-
-        static Restored start(PgServer source, Path data) {
-            ServerUser user = ServerUser.forThisProcess();
-            user.own(data.getParent());
-            user.ownRecursively(data);
-            PostgresServer server = PostgresServer.forDataDirectory(source.process().installation(), user, data,
-                    FreePort.onLoopback());
-            server.start();
-            Restored restored = new Restored(server);
-            Awaitility.await("recovery of " + data + " finished").atMost(WAIT)
-                    .until(() -> restored.queryLong("SELECT CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END") == 0);
-            return restored;
-        }
-
-        Connection connect() throws SQLException {
-            return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/postgres",
-                    TestCredentials.SUPERUSER, "");
-        }
-
-        long queryLong(String sql) throws SQLException {
-            try (Connection connection = connect(); Statement statement = connection.createStatement();
-                 ResultSet rs = statement.executeQuery(sql)) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-
-        void execute(String sql) throws SQLException {
-            try (Connection connection = connect(); Statement statement = connection.createStatement()) {
-                statement.execute(sql);
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(ShutdownMode.FAST);
-        }
     }
 
     static List<Integer> majors() {

@@ -386,6 +386,33 @@ public final class Repository {
         return result;
     }
 
+    /**
+     * Records (or replaces) a keep on a complete backup. Written atomically: a crash leaves the old
+     * keep or the new one, never a torn file.
+     *
+     * @throws CellarException {@link ErrorCode#BACKUP_FAILED} if the backup is not complete
+     */
+    public void putKeep(BackupKeep keep) {
+        if (backup(keep.cluster(), keep.backupId()).isEmpty()) {
+            throw new CellarException(ErrorCode.BACKUP_FAILED, "backup " + keep.backupId() + " of cluster "
+                    + keep.cluster() + " is not a complete backup in " + store.describe(), "list the cluster's backups");
+        }
+        byte[] document = ChecksummedDocument.write(keep);
+        store.put(RepositoryLayout.backupKeep(keep.cluster(), keep.backupId()), new ByteArrayInputStream(document),
+                WriteOptions.replace().withExpectedSize(document.length));
+    }
+
+    /** The keep recorded on a backup, if any. */
+    public Optional<BackupKeep> keep(String cluster, String backupId) {
+        ObjectKey key = RepositoryLayout.backupKeep(cluster, backupId);
+        return readDocument(key).map(bytes -> ChecksummedDocument.read(bytes, BackupKeep.class, key.value()));
+    }
+
+    /** Removes the keep of a backup, if any: retention decides about it again. Idempotent. */
+    public void releaseKeep(String cluster, String backupId) {
+        store.delete(RepositoryLayout.backupKeep(cluster, backupId));
+    }
+
     /** Opens one stored object of a backup, verified against its record (see {@link VerifyingReader}). */
     public InputStream openBackupObject(StoredObject object) {
         return reader.open(object);

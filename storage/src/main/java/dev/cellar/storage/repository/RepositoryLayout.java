@@ -74,6 +74,11 @@ public final class RepositoryLayout {
         return ObjectKey.of(backupPrefix(cluster, backupId) + "backup.json");
     }
 
+    /** A person's request to keep a backup ({@link BackupKeep}); absent when there is none. */
+    public static ObjectKey backupKeep(String cluster, String backupId) {
+        return ObjectKey.of(backupPrefix(cluster, backupId) + "keep.json");
+    }
+
     /** Another object of a backup, {@code relative} to its directory (e.g. {@code data/base/000001.chunk.zst}). */
     public static ObjectKey backupObject(String cluster, String backupId, String relative) {
         return ObjectKey.of(backupPrefix(cluster, backupId) + relative);
