@@ -37,6 +37,7 @@ import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Full and incremental base backups on each cluster's schedule (Quartz cron, the server's time
@@ -157,6 +158,16 @@ final class ScheduledBackups implements AutoCloseable {
 
     /** One scheduled backup of {@code cluster}; failures are recorded as failed jobs and logged. */
     void run(String clusterName, boolean incremental) {
+        // Quartz and missed-run threads serve every cluster: tag this run's log lines, then untag the thread.
+        MDC.put("cluster", clusterName);
+        try {
+            runTagged(clusterName, incremental);
+        } finally {
+            MDC.remove("cluster");
+        }
+    }
+
+    private void runTagged(String clusterName, boolean incremental) {
         ClusterConfig cluster = clusters.get(clusterName);
         ReentrantLock lock = locks.computeIfAbsent(clusterName, c -> new ReentrantLock());
         if (!lock.tryLock()) {
