@@ -1,10 +1,8 @@
 package dev.cellar.server.cli;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import dev.cellar.core.CellarException;
+import dev.cellar.server.logging.RootLogLevel;
 import java.io.PrintWriter;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,10 +63,7 @@ public final class BackupCtl {
 
     /** Libraries log their progress at INFO for the daemon's log; a command prints its own. */
     private static void quietLibraryLogging() {
-        if (System.getProperty("logback.configurationFile") == null
-                && LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof Logger root) {
-            root.setLevel(Level.WARN);
-        }
+        RootLogLevel.forCommand();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -25,10 +25,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("serve needs the configuration: backupctl --config FILE serve");
         }
         // The server logs what it does (the other commands keep libraries quiet and print their own).
-        if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
-                instanceof ch.qos.logback.classic.Logger root) {
-            root.setLevel(ch.qos.logback.classic.Level.INFO);
-        }
+        dev.cellar.server.logging.RootLogLevel.forServer();
         CellarConfig config = ConfigLoader.load(parent.repository.source.config);
         CellarDaemon daemon = CellarDaemon.start(config, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -37,6 +37,7 @@ import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Full and incremental base backups on each cluster's schedule (Quartz cron, the server's time
@@ -175,6 +176,16 @@ final class ScheduledBackups implements AutoCloseable {
 
     /** One scheduled backup of {@code cluster}; failures are recorded as failed jobs and logged. */
     void run(String clusterName, boolean incremental) {
+        // Quartz and missed-run threads serve every cluster: tag this run's log lines, then untag the thread.
+        MDC.put("cluster", clusterName);
+        try {
+            runTagged(clusterName, incremental);
+        } finally {
+            MDC.remove("cluster");
+        }
+    }
+
+    private void runTagged(String clusterName, boolean incremental) {
         ClusterConfig cluster = clusters.get(clusterName);
         Semaphore lock = lock(clusterName);
         if (!lock.tryAcquire()) {
@@ -226,6 +237,7 @@ final class ScheduledBackups implements AutoCloseable {
             BackupJob.Request request = request(cluster, incremental, false);
             JobRow job = new BackupJob(repository, catalog, clock).begin(request);
             Thread worker = Thread.ofVirtual().name("backup-" + clusterName).unstarted(() -> {
+                MDC.put("cluster", clusterName);
                 try {
                     execute(request, job);
                 } finally {

@@ -36,6 +36,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Takes one base backup of a cluster into the repository: connects to a server the request
@@ -108,7 +109,10 @@ public final class BaseBackupRun {
         }
         BackupWriter w = writer;
         if (w != null) {
-            Thread.ofVirtual().name("cellar-backup-cancel-" + request.cluster()).start(w::close);
+            Thread.ofVirtual().name("cellar-backup-cancel-" + request.cluster()).start(() -> {
+                MDC.put("cluster", request.cluster()); // the writer logs what the abort deleted
+                w.close();
+            });
         }
     }
 

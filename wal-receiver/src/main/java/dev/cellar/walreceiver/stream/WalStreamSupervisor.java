@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Keeps one WAL stream per cluster running in this JVM, each on its own platform thread (a virtual
@@ -48,7 +49,10 @@ public final class WalStreamSupervisor implements AutoCloseable {
         // the virtual thread through the poller: 33 % of samples in futex). A few hundred
         // platform threads for a few hundred clusters cost nothing comparable.
         supervised.thread = Thread.ofPlatform().daemon().name("wal-" + stream.cluster())
-                .unstarted(() -> supervise(supervised));
+                .unstarted(() -> {
+                    MDC.put("cluster", stream.cluster()); // everything this thread logs is about the cluster
+                    supervise(supervised);
+                });
         if (streams.putIfAbsent(stream.cluster(), supervised) != null) {
             throw new IllegalStateException("cluster " + stream.cluster() + " is already streaming");
         }

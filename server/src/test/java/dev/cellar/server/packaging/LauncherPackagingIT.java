@@ -1,0 +1,164 @@
+package dev.cellar.server.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution's {@code bin/backupctl}: runs the CLI on a Java 21+, and refuses clearly when
+ * the java it finds is older or missing. Old and missing javas are simulated with scripts, so the
+ * test does not depend on which JDKs the machine has.
+ */
+@EnabledIfSystemProperty(named = "cellar.dist.dir", matches = ".+", disabledReason = PackagingPaths.NEEDS_PACKAGE)
+class LauncherPackagingIT {
+    @TempDir
+    Path temp;
+
+    private final Path home = PackagingPaths.distribution();
+    private final Path launcher = home.resolve("bin/backupctl");
+
+    @Test
+    void printsTheVersionWithTheJavaOfJavaHome() throws Exception {
+        ScriptRun run = launch(Map.of("JAVA_HOME", PackagingPaths.javaHome().toString()), "--version");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout().strip()).isEqualTo("backupctl " + System.getProperty("cellar.version"));
+        assertThat(run.stderr()).as("no JVM warning about native access").isEmpty();
+    }
+
+    @Test
+    void findsItsDistributionThroughASymbolicLink() throws Exception {
+        Path link = Files.createSymbolicLink(temp.resolve("backupctl"), launcher);
+
+        ScriptRun run = ScriptRun.run(List.of(link.toString(), "--version"),
+                Map.of("JAVA_HOME", PackagingPaths.javaHome().toString(), "PATH", "/usr/bin:/bin"), temp);
+
+        Files.delete(link); // JUnit warns about links out of a temporary directory it deletes
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).startsWith("backupctl ");
+    }
+
+    @Test
+    void passesJavaOptsTheNativeAccessFlagTheClassPathAndTheArgumentsToJava() throws Exception {
+        Path javaHome = fakeJava(temp.resolve("jdk21"), "openjdk version \"21.0.4\" 2024-07-16");
+
+        ScriptRun run = launch(Map.of("JAVA_HOME", javaHome.toString(), "JAVA_OPTS", "-Xmx64m -Dx=*"),
+                "list-backups", "two words");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout().lines().toList()).containsExactly("-Xmx64m", "-Dx=*",
+                "--enable-native-access=ALL-UNNAMED", "-cp", home + "/lib/*", "dev.cellar.server.cli.BackupCtl",
+                "list-backups", "two words", "CELLAR_PG_DIST=" + home.resolve("pgdist"));
+    }
+
+    @Test
+    void refusesAnOldJavaFromJavaHome() throws Exception {
+        Path javaHome = fakeJava(temp.resolve("jdk17"), "openjdk version \"17.0.12\" 2024-07-16");
+
+        ScriptRun run = launch(Map.of("JAVA_HOME", javaHome.toString()), "--version");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stdout()).as("java never ran backupctl").isEmpty();
+        assertThat(run.stderr()).isEqualTo("backupctl: Java 21 or newer is needed, but " + javaHome
+                + "/bin/java is 17.0.12; set JAVA_HOME to a Java 21 or newer\n");
+    }
+
+    @Test
+    void refusesAnOldJavaNamedByItsReleaseFileWithoutStartingIt() throws Exception {
+        Path javaHome = fakeJava(temp.resolve("jdk11"), "openjdk version \"21.0.4\" 2024-07-16");
+        Files.writeString(javaHome.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"11.0.24\"\n");
+
+        ScriptRun run = launch(Map.of("JAVA_HOME", javaHome.toString()), "--version");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr()).contains("Java 21 or newer is needed", "is 11.0.24");
+    }
+
+    @Test
+    void refusesAnOldJavaOnThePath() throws Exception {
+        Path javaHome = fakeJava(temp.resolve("jre8"), "java version \"1.8.0_412\"");
+
+        ScriptRun run = launch(Map.of("PATH", javaHome.resolve("bin") + ":" + toolsOnly()), "--version");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr()).contains("Java 21 or newer is needed", "is 1.8.0_412", "set JAVA_HOME");
+    }
+
+    @Test
+    void saysSoWhenThereIsNoJava() throws Exception {
+        ScriptRun run = launch(Map.of("PATH", toolsOnly().toString()), "--version");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr())
+                .isEqualTo("backupctl: no java found: set JAVA_HOME or put java (21 or newer) on PATH\n");
+    }
+
+    @Test
+    void saysSoWhenJavaHomeHoldsNoJava() throws Exception {
+        Path empty = Files.createDirectories(temp.resolve("not-a-jdk"));
+
+        ScriptRun run = launch(Map.of("JAVA_HOME", empty.toString()), "--version");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr()).contains("JAVA_HOME is " + empty, "is not an executable");
+    }
+
+    /** Runs the launcher through /bin/sh with {@code environment}, and a PATH of the usual tools if none is given. */
+    private ScriptRun launch(Map<String, String> environment, String... arguments) throws Exception {
+        Map<String, String> env = new HashMap<>(environment);
+        env.putIfAbsent("PATH", toolsOnly().toString());
+        List<String> command = new ArrayList<>(List.of("/bin/sh", launcher.toString()));
+        command.addAll(List.of(arguments));
+        return ScriptRun.run(command, env, temp);
+    }
+
+    /**
+     * A PATH with the tools the launcher uses and no java, whatever /usr/bin holds on this machine
+     * (Debian puts a java there).
+     */
+    private Path toolsOnly() throws IOException {
+        Path bin = temp.resolve("tools");
+        if (!Files.isDirectory(bin)) {
+            Files.createDirectories(bin);
+            for (String tool : List.of("dirname", "readlink", "sed", "head")) {
+                Path real = List.of(Path.of("/usr/bin", tool), Path.of("/bin", tool)).stream()
+                        .filter(Files::isExecutable).findFirst().orElseThrow(() -> new AssertionError("no " + tool));
+                Files.copy(real, bin.resolve(tool), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+        return bin;
+    }
+
+    /**
+     * A JDK-shaped directory whose {@code bin/java} prints {@code versionLine} for {@code -version}
+     * (to stderr, as java does) and otherwise prints its arguments and CELLAR_PG_DIST, one per line.
+     */
+    private static Path fakeJava(Path javaHome, String versionLine) throws IOException {
+        Path java = Files.createDirectories(javaHome.resolve("bin")).resolve("java");
+        Files.writeString(java, """
+                #!/bin/sh
+                if [ "$1" = "-version" ]; then
+                    echo '%s' >&2
+                    echo 'Fake Runtime Environment' >&2
+                    exit 0
+                fi
+                for arg in "$@"; do
+                    echo "$arg"
+                done
+                echo "CELLAR_PG_DIST=$CELLAR_PG_DIST"
+                """.formatted(versionLine));
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return javaHome;
+    }
+}
