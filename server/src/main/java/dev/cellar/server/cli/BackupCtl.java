@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "backupctl", mixinStandardHelpOptions = true, versionProvider = BackupCtl.Version.class,
         description = "Cellar: backups, WAL and point-in-time restores of PostgreSQL clusters.",
-        subcommands = {ServeCommand.class, StatusCommand.class, CheckCommand.class, ListClustersCommand.class,
+        subcommands = {QuickstartCommand.class, ServeCommand.class, StatusCommand.class, CheckCommand.class, ListClustersCommand.class,
                 ListBackupsCommand.class, ShowBackupCommand.class, BackupCommand.class, RestoreCommand.class,
                 DeleteCommand.class, KeepCommand.class, WalStatusCommand.class, WalGetCommand.class,
                 CommandLine.HelpCommand.class})

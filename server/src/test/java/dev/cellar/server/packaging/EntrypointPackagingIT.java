@@ -39,6 +39,7 @@ class EntrypointPackagingIT {
 
     @Test
     void servesTheConfigurationUntilSigterm() throws Exception {
+        int port;
         Path tokenFile = Files.writeString(temp.resolve("token"), "entrypoint-test-token\n");
         Path config = Files.writeString(temp.resolve("cellar.yaml"), """
                 repository:
@@ -47,7 +48,7 @@ class EntrypointPackagingIT {
                   listen: 127.0.0.1:%d
                   token_file: %s
                 clusters: []
-                """.formatted(temp.resolve("repository"), freePort(), tokenFile));
+                """.formatted(temp.resolve("repository"), port = freePort(), tokenFile));
         Path log = temp.resolve("serve.log");
         ProcessBuilder builder = new ProcessBuilder(entrypoint.toString(), "serve").directory(temp.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -62,6 +63,13 @@ class EntrypointPackagingIT {
                 .failFast("the server ended", () -> !server.isAlive())
                 .until(() -> Files.readString(log, StandardCharsets.UTF_8)
                         .contains("serving 0 cluster(s) from repository " + temp.resolve("repository")));
+
+        // What the image's HEALTHCHECK asks, without a token.
+        java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"catalogWritable\" : true").doesNotContain("entrypoint-test-token");
 
         server.destroy(); // SIGTERM: exec left the JVM in the script's place
         assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s of SIGTERM").isTrue();
