@@ -201,7 +201,7 @@ final class ScheduledBackups implements AutoCloseable {
             execute(request, new BackupJob(repository, catalog, clock).begin(request));
         } catch (RuntimeException e) {
             listener.finished(clusterName, JobOutcome.FAILED, Optional.empty());
-            log.error("cluster {}: scheduled backup could not start: {}", clusterName, e.getMessage());
+            log.error("cluster {}: scheduled backup failed: it could not start: {}", clusterName, e.getMessage());
         } finally {
             lock.release();
         }
@@ -277,6 +277,11 @@ final class ScheduledBackups implements AutoCloseable {
                 incremental, ClusterWiring.fallbackToFull(cluster), scheduled);
     }
 
+    /** Scheduled runs may skip when nothing changed; requested ones (the API) never do. */
+    private static String kind(BackupJob.Request request) {
+        return request.skipIfUnchanged() ? "scheduled" : "requested";
+    }
+
     /** Takes the backup of a recorded job, once a slot is free; the caller holds the cluster's lock. */
     private void execute(BackupJob.Request request, JobRow job) {
         String clusterName = request.cluster();
@@ -306,10 +311,11 @@ final class ScheduledBackups implements AutoCloseable {
                 case BackupJob.Result.Skipped skipped ->
                         listener.finished(clusterName, JobOutcome.SKIPPED, Optional.empty());
             }
-            log.info("cluster {}: {} backup: {}", clusterName, request.incremental() ? "incremental" : "full", result);
+            log.info("cluster {}: {} {} backup: {}", clusterName, kind(request),
+                    request.incremental() ? "incremental" : "full", result);
         } catch (RuntimeException e) {
             listener.finished(clusterName, JobOutcome.FAILED, Optional.empty());
-            log.error("cluster {}: backup failed: {}", clusterName, e.getMessage());
+            log.error("cluster {}: {} backup failed: {}", clusterName, kind(request), e.getMessage());
         } finally {
             running.remove(clusterName);
             runningJobs.remove(clusterName);
