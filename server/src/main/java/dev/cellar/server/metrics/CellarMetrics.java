@@ -26,7 +26,7 @@ import java.util.function.ToDoubleFunction;
  * and threads.
  *
  * <p>Values that need the catalog are read once per scrape into a snapshot ({@link #scrape()}),
- * not once per gauge, so that a scrape of many clusters costs a few queries.
+ * not once per gauge: a scrape costs a few catalog queries per cluster, whatever the number of gauges.
  */
 public final class CellarMetrics {
     /** What the gauges of one cluster read; produced by the server for each scrape. */
