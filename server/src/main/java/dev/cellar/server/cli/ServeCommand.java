@@ -11,7 +11,7 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code backupctl --config F serve}: runs the server until SIGTERM or SIGINT, then stops it
- * cleanly (streams flush and report their durable position) and exits 0.
+ * cleanly (streams flush and report their durable position); the JVM then exits 143 (SIGTERM) or 130 (SIGINT).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the Cellar server for the clusters of the configuration, until stopped (SIGTERM).")
