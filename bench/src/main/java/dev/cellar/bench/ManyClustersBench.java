@@ -97,7 +97,7 @@ public final class ManyClustersBench {
         try {
             status = bench.run();
         } catch (Exception | Error e) {
-            e.printStackTrace();
+            org.slf4j.LoggerFactory.getLogger(ManyClustersBench.class).error("the benchmark failed", e);
             bench.printDaemonLogTail();
             status = 1;
         } finally {
