@@ -12,3 +12,21 @@ free_port() {
   done
   return 1
 }
+
+# Copies bench/target/classes and every jar of bench/target/bench.classpath into $1/classpath and
+# sets CLASSPATH_BENCH to the copies: other builds on this machine may rewrite bench/target or
+# ~/.m2 while a bench runs, and a JVM whose jar is replaced under it fails to load classes.
+private_classpath() {
+  local dir=$1/classpath entry copy i=0 cp_entries
+  mkdir -p "$dir/jars"
+  cp -r "$REPO_ROOT/bench/target/classes" "$dir/classes"
+  CLASSPATH_BENCH=$dir/classes
+  IFS=: read -r -a cp_entries <"$REPO_ROOT/bench/target/bench.classpath" || true   # (no newline at its end)
+  for entry in "${cp_entries[@]}"; do
+    [ -n "$entry" ] || continue
+    i=$((i + 1))
+    copy=$dir/jars/$(printf '%03d' "$i")-$(basename "$entry")
+    cp -r "$entry" "$copy"
+    CLASSPATH_BENCH=$CLASSPATH_BENCH:$copy
+  done
+}

@@ -31,6 +31,7 @@ die() { say "many-clusters.sh: $*"; exit 1; }
 
 cd "$(dirname "$0")/.."
 REPO_ROOT=$PWD
+source bench/common.sh
 BENCH_START=$(date +%s)
 
 case "$(readlink -f "$PARENT")/" in /root/*) die "MANY_CLUSTERS_DIR must not be under /root";; esac
@@ -104,21 +105,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A private copy of the classes and jars: other builds on this machine may rewrite target/ or ~/.m2
-# while the bench runs, and a JVM whose jar is replaced under it fails to load classes.
-CP_DIR=$WORK/classpath
-mkdir -p "$CP_DIR/jars"
-cp -r "$REPO_ROOT/bench/target/classes" "$CP_DIR/classes"
-CLASSPATH_BENCH=$CP_DIR/classes
-i=0
-IFS=: read -r -a cp_entries <"bench/target/bench.classpath" || true   # (no newline at its end)
-for entry in "${cp_entries[@]}"; do
-  [ -n "$entry" ] || continue
-  i=$((i + 1))
-  copy=$CP_DIR/jars/$(printf '%03d' "$i")-$(basename "$entry")
-  cp -r "$entry" "$copy"
-  CLASSPATH_BENCH=$CLASSPATH_BENCH:$copy
-done
+private_classpath "$WORK"
 # The daemon runs from the distribution's lib/, as bin/backupctl runs it.
 cp -r "$DIST/lib" "$WORK/daemon-lib"
 

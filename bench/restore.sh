@@ -147,21 +147,7 @@ if has_cellar; then
   # (Maven's output to stderr: stdout carries only the tables.)
   mvn -B -q -ntp -pl bench -am install -DskipTests >&2
   mvn -B -q -ntp -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=runtime >&2
-  # A private copy of the classes and jars: other builds on this machine may rewrite bench/target
-  # or ~/.m2 while the bench runs, and a JVM whose jar is replaced under it fails to load classes.
-  CP_DIR=$WORK/classpath
-  mkdir -p "$CP_DIR/jars"
-  cp -r "$REPO_ROOT/bench/target/classes" "$CP_DIR/classes"
-  CLASSPATH_BENCH=$CP_DIR/classes
-  i=0
-  IFS=: read -r -a cp_entries <"bench/target/bench.classpath" || true   # (no newline at its end)
-  for entry in "${cp_entries[@]}"; do
-    [ -n "$entry" ] || continue
-    i=$((i + 1))
-    copy=$CP_DIR/jars/$(printf '%03d' "$i")-$(basename "$entry")
-    cp -r "$entry" "$copy"
-    CLASSPATH_BENCH=$CLASSPATH_BENCH:$copy
-  done
+  private_classpath "$WORK"
 fi
 cellar_java() { # main class, arguments...
   # shellcheck disable=SC2206
