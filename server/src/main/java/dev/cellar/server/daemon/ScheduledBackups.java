@@ -97,7 +97,13 @@ final class ScheduledBackups implements AutoCloseable {
         if (cron.isEmpty()) {
             return;
         }
-        String name = cluster.name() + (incremental ? "-incremental" : "-full");
+        String kind = incremental ? "incremental" : "full";
+        if (nextFire(cron, clock.instant()).isEmpty()) {
+            // Quartz refuses a trigger that never fires; a one-shot schedule in the past is no error.
+            log.info("cluster {}: the {} backup schedule \"{}\" fires no more", cluster.name(), kind, cron.get());
+            return;
+        }
+        String name = cluster.name() + "-" + kind;
         scheduler.scheduleJob(JobBuilder.newJob(Firing.class).withIdentity(name, "backup")
                         .usingJobData("cluster", cluster.name()).usingJobData("incremental", incremental).build(),
                 TriggerBuilder.newTrigger().withIdentity(name, "backup")

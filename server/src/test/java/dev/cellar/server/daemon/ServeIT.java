@@ -17,6 +17,9 @@ import dev.cellar.testkit.TestRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -27,8 +30,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code backupctl serve} as a child process with a configuration of two clusters of two majors and
  * the default schedules: the full backup a new cluster has missed runs at start and becomes
  * restorable once its WAL is archived; WAL of both clusters arrives in the repository; SIGTERM
- * stops it within a bounded time; a restart does not repeat the backup; after a kill -9 and a
- * restart, streaming resumes with no WAL gap.
+ * stops it within a bounded time; a restart does not repeat the backup; after a kill -9 under load
+ * and a restart, streaming resumes with no WAL gap, and a scheduled full backup whose time passed
+ * while the server was down runs once (not again at the next start).
  */
 class ServeIT {
     @RegisterExtension
@@ -46,22 +50,27 @@ class ServeIT {
         Path passwordFile = root.resolve("password");
         Files.writeString(passwordFile, TestCredentials.SCRAM_PASSWORD + "\n");
         Path config = root.resolve("cellar.yaml");
-        Files.writeString(config, """
-                repository:
-                  path: %s
-                server:
-                  listen: 127.0.0.1:%d
+        String clusters = """
                 clusters:
                   - name: first
                     conninfo: host=%s port=%d user=%s
                     password_file: %s
+                    checkpoint: fast
+                %s
                   - name: second
                     conninfo: host=%s port=%d user=%s
                     password_file: %s
-                """.formatted(repositoryPath, dev.cellar.restore.postgres.FreePort.onLoopback(), first.host(), first.port(), TestCredentials.SCRAM_USER, passwordFile,
-                second.host(), second.port(), TestCredentials.SCRAM_USER, passwordFile));
+                """;
+        String server = """
+                repository:
+                  path: %s
+                server:
+                  listen: 127.0.0.1:%d
+                """.formatted(repositoryPath, dev.cellar.restore.postgres.FreePort.onLoopback());
+        Files.writeString(config, server + clusters.formatted(first.host(), first.port(), TestCredentials.SCRAM_USER,
+                passwordFile, "", second.host(), second.port(), TestCredentials.SCRAM_USER, passwordFile));
 
-        Process server = serve(config, root.resolve("serve-1.log"));
+        Process daemon = serve(config, root.resolve("serve-1.log"));
         Repository repository = new Repository(LocalStore.open(Files.createDirectories(repositoryPath)));
         Lsn firstEnd = first.switchWal();
         Lsn secondEnd = second.switchWal();
@@ -69,34 +78,40 @@ class ServeIT {
         awaitArchived(repository, "second", secondEnd);
         Path catalogFile = repositoryPath.resolve("catalog.db");
         for (String cluster : List.of("first", "second")) {
-            try {
-                Awaitility.await(cluster + ": the missed full backup ran at start and is restorable").atMost(WAIT)
-                        .ignoreExceptions().until(() -> completeFullBackups(catalogFile, cluster) == 1);
-            } catch (RuntimeException e) {
-                throw new AssertionError(e.getMessage() + "\nserver log:\n" + Files.readString(root.resolve("serve-1.log")),
-                        e);
-            }
+            awaitShowingLog(cluster + ": the missed full backup ran at start and is restorable", root.resolve("serve-1.log"),
+                    () -> completeFullBackups(catalogFile, cluster) == 1);
         }
 
-        server.destroy(); // SIGTERM
-        assertThat(server.waitFor(45, TimeUnit.SECONDS)).as("stopped on SIGTERM in time").isTrue();
+        daemon.destroy(); // SIGTERM
+        assertThat(daemon.waitFor(45, TimeUnit.SECONDS)).as("stopped on SIGTERM in time").isTrue();
         assertThat(Files.readString(root.resolve("serve-1.log"))).contains("a scheduled full backup was missed",
                 "WAL streams flush and report", "stopped");
 
-        // Restarted: streaming resumes where it stopped.
+        // Restarted with a one-shot full backup schedule for "first" that fires after the kill -9 below.
+        ZonedDateTime fire = ZonedDateTime.now().plus(ONE_SHOT_DELAY).truncatedTo(ChronoUnit.SECONDS);
+        String oneShot = "%d %d %d %d %d ? %d".formatted(fire.getSecond(), fire.getMinute(), fire.getHour(),
+                fire.getDayOfMonth(), fire.getMonthValue(), fire.getYear());
+        Files.writeString(config, server + clusters.formatted(first.host(), first.port(), TestCredentials.SCRAM_USER,
+                passwordFile, "    schedule: {full: \"%s\", incremental: off}".formatted(oneShot), second.host(),
+                second.port(), TestCredentials.SCRAM_USER, passwordFile));
         first.execute("CREATE TABLE t AS SELECT generate_series(1, 10000) AS i");
-        server = serve(config, root.resolve("serve-2.log"));
+        daemon = serve(config, root.resolve("serve-2.log"));
         firstEnd = first.switchWal();
         awaitArchived(repository, "first", firstEnd);
         assertThat(Files.readString(root.resolve("serve-2.log"))).doesNotContain("was missed");
         assertThat(completeFullBackups(catalogFile, "first")).isEqualTo(1);
 
-        // kill -9 under load, then a restart: no WAL is lost, no gap.
+        // kill -9 under load, then a restart: no WAL is lost, no gap, and the firing missed meanwhile runs once.
         first.execute("INSERT INTO t SELECT generate_series(1, 100000)");
-        server.destroyForcibly();
-        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        daemon.destroyForcibly();
+        assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(Instant.now()).as("killed before the one-shot schedule fired (%s); the machine was too slow for"
+                + " this test's %s margin", fire, ONE_SHOT_DELAY).isBefore(fire.toInstant());
         first.execute("INSERT INTO t SELECT generate_series(1, 100000)");
-        server = serve(config, root.resolve("serve-3.log"));
+        Awaitility.await("the one-shot schedule's time " + fire + " passes while the server is down")
+                .atMost(ONE_SHOT_DELAY.plusSeconds(5)).pollInterval(Duration.ofMillis(200))
+                .until(() -> Instant.now().isAfter(fire.toInstant().plusMillis(500)));
+        daemon = serve(config, root.resolve("serve-3.log"));
         firstEnd = first.switchWal();
         secondEnd = second.switchWal();
         awaitArchived(repository, "first", firstEnd);
@@ -104,8 +119,44 @@ class ServeIT {
         assertThat(repository.gaps("first")).isEmpty();
         assertThat(repository.gaps("second")).isEmpty();
         assertContinuous(repository, "first");
-        server.destroy();
-        assertThat(server.waitFor(45, TimeUnit.SECONDS)).isTrue();
+        Path log3 = root.resolve("serve-3.log");
+        awaitShowingLog("first: the full backup missed during the kill ran at restart", log3,
+                () -> completeFullBackups(catalogFile, "first") == 2);
+        assertThat(occurrences(Files.readString(log3), "cluster first: a scheduled full backup was missed")).isEqualTo(1);
+        assertThat(Files.readString(log3)).doesNotContain("cluster second: a scheduled");
+        daemon.destroy();
+        assertThat(daemon.waitFor(45, TimeUnit.SECONDS)).isTrue();
+
+        // Once only: another restart finds nothing missed, and the one-shot schedule that fires no more is no error.
+        daemon = serve(config, root.resolve("serve-4.log"));
+        secondEnd = second.switchWal();
+        awaitArchived(repository, "second", secondEnd);
+        daemon.destroy();
+        assertThat(daemon.waitFor(45, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(root.resolve("serve-4.log"))).doesNotContain("was missed")
+                .contains("cluster first: the full backup schedule \"" + oneShot + "\" fires no more");
+        assertThat(completeFullBackups(catalogFile, "first")).isEqualTo(2);
+        assertThat(completeFullBackups(catalogFile, "second")).isEqualTo(1);
+    }
+
+    /** Time from writing the one-shot schedule to its firing: covers the second start, a switch and a kill -9. */
+    private static final Duration ONE_SHOT_DELAY = Duration.ofSeconds(15);
+
+    static void awaitShowingLog(String alias, Path log, java.util.concurrent.Callable<Boolean> condition)
+            throws java.io.IOException {
+        try {
+            Awaitility.await(alias).atMost(WAIT).ignoreExceptions().until(condition);
+        } catch (RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\nserver log:\n" + Files.readString(log), e);
+        }
+    }
+
+    static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            count++;
+        }
+        return count;
     }
 
     static long completeFullBackups(Path catalogFile, String cluster) {
