@@ -57,7 +57,15 @@ final class ConfigBinder {
     }
 
     private ServerSettings server(SectionReader r) {
-        return new ServerSettings(r.getOrDefault(LISTEN), secret(r, TOKEN, TOKEN_FILE), r.getOrDefault(MAX_CONCURRENT_BACKUPS));
+        return new ServerSettings(r.getOrDefault(LISTEN), r.section(TLS).flatMap(this::tls),
+                secret(r, TOKEN, TOKEN_FILE), r.getOrDefault(MAX_CONCURRENT_BACKUPS));
+    }
+
+    /** Names the files only: the server reads them when it starts, and the CLI only the certificate. */
+    private Optional<TlsSettings> tls(SectionReader r) {
+        Optional<Path> certificate = r.get(TLS_CERTIFICATE_FILE).map(baseDirectory::resolve);
+        Optional<Path> key = r.get(TLS_KEY_FILE).map(baseDirectory::resolve);
+        return certificate.flatMap(c -> key.map(k -> new TlsSettings(c, k)));
     }
 
     private Defaults defaults(SectionReader r) {

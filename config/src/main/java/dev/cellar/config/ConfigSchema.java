@@ -26,6 +26,16 @@ final class ConfigSchema {
     static final ConfigKey<Path> TOKEN_FILE = scalar("token_file", "path", ValueParsers.path(),
             "File holding the admin API token (one trailing newline is ignored); instead of token.");
 
+    static final ConfigKey<Path> TLS_CERTIFICATE_FILE = scalar("certificate_file", "path", ValueParsers.path(),
+            "PEM file holding the server's certificate, then any intermediate certificates; its subjectAltName"
+                    + " must name the host or IP address clients connect to (e.g. IP:127.0.0.1).").required();
+    static final ConfigKey<Path> TLS_KEY_FILE = scalar("key_file", "path", ValueParsers.path(),
+            "PEM file holding the certificate's private key, RSA or EC, unencrypted PKCS#8 (BEGIN PRIVATE KEY);"
+                    + " readable only by the server's user.").required();
+    static final ConfigKey<Void> TLS = map("tls", ConfigSection.of(TLS_CERTIFICATE_FILE, TLS_KEY_FILE),
+            "Serve the admin API over HTTPS (TLS 1.2 or later) with this certificate; leave out for plain HTTP."
+                    + " Relative paths are taken from the configuration file's directory.");
+
     static final ConfigKey<Integer> MAX_CONCURRENT_BACKUPS = scalar("max_concurrent_backups", "integer 1..64",
             ValueParsers.integer(1, 64), "Base backups running at once across all clusters; the others wait for a"
                     + " slot (one cluster never has two at once).").withDefault("2");
@@ -140,7 +150,8 @@ final class ConfigSchema {
 
     static final ConfigKey<Void> REPOSITORY = map("repository", ConfigSection.of(REPOSITORY_PATH),
             "The local repository.").required();
-    static final ConfigKey<Void> SERVER = map("server", ConfigSection.of(LISTEN, TOKEN, TOKEN_FILE, MAX_CONCURRENT_BACKUPS),
+    static final ConfigKey<Void> SERVER = map("server", ConfigSection.of(LISTEN, TLS, TOKEN, TOKEN_FILE,
+            MAX_CONCURRENT_BACKUPS),
             "The admin API.");
     static final ConfigKey<Void> DEFAULTS = map("defaults", ConfigSection.of(COMPRESSION, SCHEDULE, RETENTION),
             "Settings for every cluster; a cluster may override each key.");

@@ -22,6 +22,9 @@ class ConfigLoaderTest {
             server:
               listen: "[::1]:9000"
               token_file: /run/secrets/cellar_token
+              tls:
+                certificate_file: /etc/cellar/tls/cert.pem
+                key_file: /etc/cellar/tls/key.pem
             defaults:
               compression: zstd:5
               schedule:
@@ -83,7 +86,9 @@ class ConfigLoaderTest {
         Compression zstd5 = new Compression(Compression.Codec.ZSTD, 5, 0);
         assertThat(config).isEqualTo(new CellarConfig(
                 new RepositorySettings(Path.of("/var/lib/cellar")),
-                new ServerSettings(new ListenAddress("::1", 9000), Optional.of(Secret.of("token-0123456789")), 2),
+                new ServerSettings(new ListenAddress("::1", 9000), Optional.of(new TlsSettings(
+                        Path.of("/etc/cellar/tls/cert.pem"), Path.of("/etc/cellar/tls/key.pem"))),
+                        Optional.of(Secret.of("token-0123456789")), 2),
                 new Defaults(zstd5, schedule, retention),
                 Optional.of(new OffsiteSettings(new S3Settings("backups", "cellar/",
                         Optional.of(URI.create("https://s3.example.net")), Optional.of("eu-west-1"),
@@ -111,7 +116,8 @@ class ConfigLoaderTest {
     void appliesDeclaredDefaultsToAMinimalConfiguration() {
         CellarConfig config = ConfigLoader.parse("repository: {path: /srv/cellar}\n", "cellar.yaml", SECRETS);
 
-        assertThat(config.server()).isEqualTo(new ServerSettings(new ListenAddress("127.0.0.1", 8432), Optional.empty(), 2));
+        assertThat(config.server()).isEqualTo(new ServerSettings(new ListenAddress("127.0.0.1", 8432), Optional.empty(),
+                Optional.empty(), 2));
         assertThat(config.defaults()).isEqualTo(new Defaults(new Compression(Compression.Codec.ZSTD, 3, 0),
                 new Schedule(Optional.of("0 0 3 ? * SUN"), Optional.of("0 0 3 ? * MON-SAT"), Optional.of("0 30 4 * * ?")),
                 new Retention(Duration.ofDays(14), 14, 6, 12, 2)));
@@ -185,6 +191,23 @@ class ConfigLoaderTest {
         CellarConfig config = ConfigLoader.load(file);
 
         assertThat(config.clusters().getFirst().password()).contains(Secret.of("from-file"));
+    }
+
+    @Test
+    void resolvesRelativeTlsFilesAgainstTheConfigurationsDirectoryWithoutReadingThem(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("cellar.yaml");
+        Files.writeString(file, """
+                repository: {path: /srv/cellar}
+                server:
+                  tls: {certificate_file: tls/cert.pem, key_file: /etc/cellar/key.pem}
+                """);
+
+        CellarConfig config = ConfigLoader.load(file);
+
+        // Neither file exists: the server reads them when it starts, where a problem stops it.
+        assertThat(config.server().tls()).contains(new TlsSettings(dir.resolve("tls/cert.pem"),
+                Path.of("/etc/cellar/key.pem")));
     }
 
     @Test

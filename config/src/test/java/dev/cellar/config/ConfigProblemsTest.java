@@ -171,6 +171,12 @@ class ConfigProblemsTest {
                         yaml(REPO, "offsite:", "  s3:", "    bucket: backups", "    access_key_id: AKIAEXAMPLE"),
                         "offsite.s3.access_key_id: line 5, column 20: secret_access_key is missing; give both keys,"
                                 + " or neither to use the default credential chain"),
+                bad("TLS certificate without its key",
+                        yaml(REPO, "server:", "  tls:", "    certificate_file: /etc/cellar/cert.pem"),
+                        "server.tls.key_file: line 3, column 3: missing required key 'key_file'"),
+                bad("TLS switched on like a flag",
+                        yaml(REPO, "server:", "  tls: on"),
+                        "server.tls: line 3, column 8: expected a map, got a boolean"),
                 bad("YAML alias",
                         yaml(REPO, "defaults:", "  compression: &c zstd:5", "  retention: {recovery_window: *c}"),
                         "defaults.retention.recovery_window: line 4, column 32: YAML aliases (*c) are not supported;"

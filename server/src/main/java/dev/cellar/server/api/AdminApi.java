@@ -2,12 +2,16 @@ package dev.cellar.server.api;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import dev.cellar.config.ListenAddress;
 import dev.cellar.config.Secret;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
 import dev.cellar.server.daemon.ServerOperations;
 import dev.cellar.server.metrics.CellarMetrics;
+import dev.cellar.server.tls.HttpsContexts;
 import dev.cellar.server.view.ViewJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,12 +28,14 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The admin HTTP API (DESIGN.md §7): JSON under {@code /api/v1/}, Prometheus text at
- * {@code /metrics}, and {@code /health} for container health checks. Every request but
+ * {@code /metrics}, and {@code /health} for container health checks; over HTTPS when
+ * {@code server.tls} is set, the same in every other respect. Every request but
  * {@code /health} needs {@code Authorization: Bearer <server.token>}; without a configured token
  * only {@code /health} answers, so the API is never open by accident. One virtual thread per
  * request: a slow check (which connects to a PostgreSQL server) blocks nothing else.
@@ -42,6 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class AdminApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     private static final int MAX_BODY = 64 * 1024;
+    private static final int BACKLOG = 64;
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -59,15 +66,16 @@ public final class AdminApi implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code listen} and serves.
+     * Listens on {@code listen} and serves, over HTTPS when {@code tls} is given (see
+     * {@link HttpsContexts#server}), else over plain HTTP.
      *
      * @throws CellarException {@link ErrorCode#CONFIG_INVALID} when the address cannot be bound
      */
-    public static AdminApi start(ListenAddress listen, Optional<Secret> token, ServerOperations operations,
-                                 CellarMetrics metrics, Supplier<HealthReport> health) {
+    public static AdminApi start(ListenAddress listen, Optional<SSLContext> tls, Optional<Secret> token,
+                                 ServerOperations operations, CellarMetrics metrics, Supplier<HealthReport> health) {
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 64);
+            server = create(new InetSocketAddress(listen.host(), listen.port()), tls);
         } catch (IOException e) {
             throw new CellarException(ErrorCode.CONFIG_INVALID, "cannot listen on " + listen + " (server.listen): "
                     + e.getMessage(), "choose a free port, or stop what uses it");
@@ -82,8 +90,23 @@ public final class AdminApi implements AutoCloseable {
             log.warn("server.token is not set: the admin API answers only /health; set server.token_file to use"
                     + " backupctl and /metrics");
         }
-        log.info("admin API listening on {}", api.address());
+        log.info("admin API listening on {}://{}", tls.isPresent() ? "https" : "http", api.address());
         return api;
+    }
+
+    private static HttpServer create(InetSocketAddress address, Optional<SSLContext> tls) throws IOException {
+        if (tls.isEmpty()) {
+            return HttpServer.create(address, BACKLOG);
+        }
+        HttpsServer server = HttpsServer.create(address, BACKLOG);
+        SSLContext context = tls.get();
+        server.setHttpsConfigurator(new HttpsConfigurator(context) {
+            @Override
+            public void configure(HttpsParameters parameters) {
+                parameters.setSSLParameters(HttpsContexts.serverParameters(context));
+            }
+        });
+        return server;
     }
 
     /** The address actually bound (the port is chosen by the system when 0 was configured). */

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cellar.config.CellarConfig;
 import dev.cellar.config.ConfigLoader;
 import dev.cellar.config.ListenAddress;
+import dev.cellar.config.TlsSettings;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
+import dev.cellar.server.tls.HttpsContexts;
 import dev.cellar.server.view.ViewJson;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -19,20 +21,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /**
  * Talks to a running server's admin API: {@code --server URL --token-file F}, or the address and
- * token of {@code --config F}. Error answers become {@link CellarException}s with the server's
+ * token of {@code --config F} (https:// when it sets {@code server.tls}, trusting its certificate
+ * file). {@code --ca-file} chooses what an https:// server's certificate is checked against; host
+ * name verification is always on. Error answers become {@link CellarException}s with the server's
  * message, code and hint, so the CLI prints them as if it had failed itself.
  */
 final class ApiClient {
     private final URI base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
-    ApiClient(URI base, String token) {
+    /** @param trust what an https:// server's certificate is checked against; empty: the JDK's trust store */
+    ApiClient(URI base, String token, Optional<SSLContext> trust) {
         this.base = base;
         this.token = token;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        trust.ifPresent(builder::sslContext);
+        this.http = builder.build();
     }
 
     /** The server named by the command line; fails when neither --server nor --config is given. */
@@ -42,7 +53,11 @@ final class ApiClient {
             if (options.tokenFile == null) {
                 throw new IllegalArgumentException("--server needs --token-file FILE (the file of server.token_file)");
             }
-            return new ApiClient(source.server, readToken(options.tokenFile));
+            if (!"http".equals(source.server.getScheme()) && !"https".equals(source.server.getScheme())) {
+                throw new IllegalArgumentException("--server needs an http:// or https:// URL, e.g."
+                        + " https://127.0.0.1:8432, not " + source.server);
+            }
+            return new ApiClient(source.server, readToken(options.tokenFile), caFile(options));
         }
         if (source == null || source.config == null) {
             throw new IllegalArgumentException("this command asks the running server: give --config FILE or --server"
@@ -53,7 +68,16 @@ final class ApiClient {
                 : config.server().token().map(t -> t.reveal()).orElseThrow(() -> new CellarException(
                         ErrorCode.CONFIG_INVALID, "the configuration " + source.config + " sets no server.token",
                         "set server.token_file; the server refuses the API without a token"));
-        return new ApiClient(URI.create("http://" + reachable(config.server().listen())), token);
+        Optional<TlsSettings> tls = config.server().tls();
+        // The common case on one host: a self-signed certificate, which the configuration names.
+        Optional<SSLContext> trust = options.caFile != null ? caFile(options)
+                : tls.map(t -> HttpsContexts.trusting(t.certificateFile(), "server.tls.certificate_file"));
+        String scheme = tls.isPresent() ? "https://" : "http://";
+        return new ApiClient(URI.create(scheme + reachable(config.server().listen())), token, trust);
+    }
+
+    private static Optional<SSLContext> caFile(RepositoryOptions options) {
+        return Optional.ofNullable(options.caFile).map(file -> HttpsContexts.trusting(file, "--ca-file"));
     }
 
     /** A wildcard listen address is reached through the loopback interface. */
@@ -124,9 +148,12 @@ final class ApiClient {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException e) {
             throw new ServerUnreachable(base);
+        } catch (SSLException e) {
+            throw TlsFailures.describe(e, base);
         } catch (IOException e) {
             throw new CellarException(ErrorCode.CONNECTION_FAILED, "the Cellar server at " + base + " did not answer "
-                    + method + " " + path + ": " + e, "check that backupctl serve is running");
+                    + method + " " + path + ": " + e, "check that backupctl serve is running"
+                    + ("http".equals(base.getScheme()) ? "; a server with server.tls speaks https:// only" : ""));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CellarException(ErrorCode.INTERNAL, "interrupted while waiting for the server at " + base);

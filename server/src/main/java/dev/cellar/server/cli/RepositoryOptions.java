@@ -35,13 +35,18 @@ final class RepositoryOptions {
         Path repository;
 
         @Option(names = "--server", paramLabel = "URL",
-                description = "The admin API of a running server, e.g. http://127.0.0.1:8432 (with --token-file).")
+                description = "The admin API of a running server, e.g. https://127.0.0.1:8432 (with --token-file).")
         java.net.URI server;
     }
 
     @Option(names = "--token-file", paramLabel = "FILE",
             description = "File holding the admin API token (with --server; --config reads server.token_file).")
     Path tokenFile;
+
+    @Option(names = "--ca-file", paramLabel = "FILE",
+            description = "PEM certificate(s) to trust for an https:// server: its CA, or the server's own certificate"
+                    + " when self-signed (default: the JDK's trust store; --config trusts server.tls.certificate_file).")
+    Path caFile;
 
     Path repositoryPath() {
         if (source != null && source.server != null) {

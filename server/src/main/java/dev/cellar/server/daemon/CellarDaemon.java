@@ -22,9 +22,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import dev.cellar.server.api.AdminApi;
 import dev.cellar.server.metrics.CellarMetrics;
+import dev.cellar.server.tls.HttpsContexts;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,10 +67,13 @@ public final class CellarDaemon implements AutoCloseable {
     /**
      * Starts serving {@code config}.
      *
-     * @throws CellarException when the repository or catalog cannot be opened, or a cluster's
-     *                         configuration cannot be used; nothing keeps running then
+     * @throws CellarException when the repository or catalog cannot be opened, the certificate or
+     *                         key of {@code server.tls} or a cluster's configuration cannot be used;
+     *                         nothing keeps running then
      */
     public static CellarDaemon start(CellarConfig config, Clock clock) {
+        // First: a certificate or key that cannot be used must stop the start before anything runs.
+        Optional<SSLContext> tls = config.server().tls().map(HttpsContexts::server);
         Path root = config.repository().path();
         try {
             Files.createDirectories(root);
@@ -105,7 +111,7 @@ public final class CellarDaemon implements AutoCloseable {
             backups.start();
             ServerOperations operations = new ServerOperations(config, repository, catalog, backups,
                     streams::statuses, clock);
-            api = AdminApi.start(config.server().listen(), config.server().token(), operations, metrics,
+            api = AdminApi.start(config.server().listen(), tls, config.server().token(), operations, metrics,
                     () -> health(catalog, streams, clock));
             log.info("serving {} cluster(s) from repository {}", config.clusters().size(), root);
             return new CellarDaemon(repository, catalog, supervisor, backups, api, operations);
