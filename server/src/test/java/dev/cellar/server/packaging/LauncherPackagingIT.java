@@ -63,6 +63,64 @@ class LauncherPackagingIT {
     }
 
     @Test
+    void writesAClassDataArchiveAtTheFirstRunAndMapsItAtLaterOnes() throws Exception {
+        Path cds = temp.resolve("cache dir");
+        Map<String, String> env = Map.of("JAVA_HOME", PackagingPaths.javaHome().toString(), "CELLAR_CDS_DIR",
+                cds.toString());
+
+        ScriptRun first = launch(env, "--version");
+        List<Path> archives;
+        try (var files = Files.list(cds)) {
+            archives = files.toList();
+        }
+        assertThat(first.exitCode()).as(first.stderr()).isZero();
+        assertThat(first.stderr()).isEmpty();
+        assertThat(archives).hasSize(1);
+        assertThat(archives.getFirst().getFileName().toString()).startsWith("backupctl-").endsWith(".jsa");
+        var written = Files.getLastModifiedTime(archives.getFirst());
+
+        ScriptRun second = launch(env, "--version");
+        assertThat(second.exitCode()).as(second.stderr()).isZero();
+        assertThat(second.stdout()).isEqualTo(first.stdout());
+        assertThat(second.stderr()).isEmpty();
+        assertThat(Files.getLastModifiedTime(archives.getFirst())).as("mapped, not written again").isEqualTo(written);
+    }
+
+    @Test
+    void namesTheArchiveInTheUsersCacheAfterTheJavaVersionUnlessTurnedOff() throws Exception {
+        Path javaHome = fakeJava(temp.resolve("jdk21"), "openjdk version \"21.0.4\" 2024-07-16");
+        Path userHome = Files.createDirectories(temp.resolve("home"));
+
+        ScriptRun on = launch(Map.of("JAVA_HOME", javaHome.toString(), "HOME", userHome.toString()), "status");
+        ScriptRun off = launch(Map.of("JAVA_HOME", javaHome.toString(), "HOME", userHome.toString(), "CELLAR_CDS",
+                "off"), "status");
+
+        assertThat(on.stdout().lines().toList()).containsSubsequence("-cp", home + "/lib/*",
+                "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + userHome + "/.cache/cellar/backupctl-21.0.4.jsa",
+                "dev.cellar.server.cli.BackupCtl", "status");
+        assertThat(off.stdout()).doesNotContain("SharedArchive");
+    }
+
+    @Test
+    void replacesAnArchiveWhoseWritingWasInterrupted() throws Exception {
+        Path cds = Files.createDirectories(temp.resolve("cds"));
+        Map<String, String> env = Map.of("JAVA_HOME", PackagingPaths.javaHome().toString(), "CELLAR_CDS_DIR",
+                cds.toString());
+        assertThat(launch(env, "--version").exitCode()).isZero();
+        Path archive;
+        try (var files = Files.list(cds)) {
+            archive = files.findFirst().orElseThrow();
+        }
+        Files.write(archive, new byte[64 * 1024]); // as a kill during the write leaves it: no header yet
+
+        ScriptRun run = launch(env, "--version");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stderr()).isEmpty();
+        assertThat(Files.size(archive)).as("written again").isGreaterThan(64 * 1024);
+    }
+
+    @Test
     void refusesAnOldJavaFromJavaHome() throws Exception {
         Path javaHome = fakeJava(temp.resolve("jdk17"), "openjdk version \"17.0.12\" 2024-07-16");
 
@@ -131,7 +189,7 @@ class LauncherPackagingIT {
         Path bin = temp.resolve("tools");
         if (!Files.isDirectory(bin)) {
             Files.createDirectories(bin);
-            for (String tool : List.of("dirname", "readlink", "sed", "head")) {
+            for (String tool : List.of("dirname", "readlink", "sed", "head", "mkdir", "od", "rm")) {
                 Path real = List.of(Path.of("/usr/bin", tool), Path.of("/bin", tool)).stream()
                         .filter(Files::isExecutable).findFirst().orElseThrow(() -> new AssertionError("no " + tool));
                 Files.copy(real, bin.resolve(tool), StandardCopyOption.COPY_ATTRIBUTES);

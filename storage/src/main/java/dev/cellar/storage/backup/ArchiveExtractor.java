@@ -7,6 +7,7 @@ import dev.cellar.core.backup.Crc32cCombination;
 import dev.cellar.core.backup.FileChecksum;
 import dev.cellar.core.backup.ManifestChecksums;
 import dev.cellar.storage.StorageErrors;
+import dev.cellar.storage.codec.BlockDecoder;
 import dev.cellar.storage.repository.Repository;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,6 +67,9 @@ final class ArchiveExtractor {
     private final Map<BackupEntry, Map<Long, Integer>> pieceCrcs = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChecksumAlgorithm checksumAlgorithm;
     private final Map<BackupEntry, FileChecksum> checksums = new IdentityHashMap<>();
+    /** Decoders not in use; parallel extraction takes one per chunk, one per thread at a time. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<BlockDecoder> idleDecoders =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private Path root;
 
     ArchiveExtractor(Repository repository, String context, ChecksumAlgorithm checksumAlgorithm, String archive,
@@ -168,14 +172,19 @@ final class ArchiveExtractor {
                     return; // an earlier chunk failed: the extraction is over
                 }
                 try {
-                    extractChunk(chunk, new byte[COPY_BUFFER], false);
+                    extractChunkInParallel(chunk);
                 } catch (RuntimeException e) {
                     failed.set(true);
                     throw e;
                 }
             }));
         }
-        awaitAll(tasks);
+        try {
+            awaitAll(tasks);
+        } finally {
+            idleDecoders.forEach(BlockDecoder::close);
+            idleDecoders.clear();
+        }
         byte[] buffer = new byte[COPY_BUFFER];
         for (ChunkContents chunk : chunks) {
             for (ChunkContents.FileRange range : chunk.ranges()) {
@@ -281,6 +290,63 @@ final class ArchiveExtractor {
             throw failed(path, StorageErrors.describe(e), e);
         }
         checkDigest(file, checksum);
+    }
+
+    /**
+     * One chunk of a parallel extraction: decoded whole into native memory and written from there
+     * with positional writes, so that no byte is copied between Java arrays, and nothing is written
+     * before the chunk has proven intact. Larger objects (not made by Cellar's writer) stream.
+     */
+    private void extractChunkInParallel(ChunkContents chunk) {
+        if (!BlockDecoder.fits(chunk.object())) {
+            extractChunk(chunk, new byte[COPY_BUFFER], false);
+            return;
+        }
+        BlockDecoder decoder = idleDecoders.poll();
+        if (decoder == null) {
+            decoder = new BlockDecoder(repository.store());
+        }
+        try {
+            writeRanges(chunk, decoder.decode(chunk.object()));
+        } finally {
+            idleDecoders.add(decoder);
+        }
+    }
+
+    private void writeRanges(ChunkContents chunk, ByteBuffer plain) {
+        for (ChunkContents.FileRange range : chunk.ranges()) {
+            if (zeroed.test(range.file())) {
+                continue;
+            }
+            if (range.chunkOffset() + (long) range.length() > plain.limit()) {
+                throw new CellarException(ErrorCode.OBJECT_CORRUPT, context + ": object " + chunk.object().key()
+                        + " ends before the content of " + range.file().path());
+            }
+            Path path = resolve(range.file().path());
+            ByteBuffer piece = plain.slice(range.chunkOffset(), range.length());
+            boolean whole = range.fileOffset() == 0 && range.endsFile();
+            if (whole) {
+                checkDigest(range.file(), ManifestChecksums.start(checksumAlgorithm).update(piece.duplicate()));
+            } else if (checksumAlgorithm == ChecksumAlgorithm.CRC32C) {
+                java.util.zip.CRC32C pieceCrc = new java.util.zip.CRC32C();
+                pieceCrc.update(piece.duplicate());
+                pieceCrcs.computeIfAbsent(range.file(), f -> new java.util.concurrent.ConcurrentHashMap<>())
+                        .put(range.fileOffset(), (int) pieceCrc.getValue());
+            }
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                long position = range.fileOffset();
+                while (piece.hasRemaining()) {
+                    position += channel.write(piece, position);
+                }
+                written.accept(range.length());
+                if (syncFiles && unwritten.computeIfAbsent(range.file(),
+                        f -> new java.util.concurrent.atomic.AtomicLong(f.size())).addAndGet(-range.length()) == 0) {
+                    channel.force(false); // this thread wrote the file's last missing piece
+                }
+            } catch (IOException e) {
+                throw failed(path, StorageErrors.describe(e), e);
+            }
+        }
     }
 
     /**
