@@ -8,6 +8,8 @@ import dev.cellar.core.ErrorCode;
 import dev.cellar.core.Lsn;
 import dev.cellar.restore.postgres.FreePort;
 import dev.cellar.server.cli.BackupCtl;
+import dev.cellar.server.daemon.BackupCtlRunner;
+import dev.cellar.server.daemon.BackupCtlRunner.Outcome;
 import dev.cellar.server.daemon.ServerProcess;
 import dev.cellar.testkit.PgMajors;
 import dev.cellar.testkit.PgServer;
@@ -15,8 +17,6 @@ import dev.cellar.testkit.PostgresKit;
 import dev.cellar.testkit.RestoredServer;
 import dev.cellar.testkit.TestCredentials;
 import dev.cellar.testkit.TestRoot;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,12 +56,6 @@ class ServerEndToEndIT {
     private final HttpClient http = HttpClient.newHttpClient();
     private Path config;
     private String base;
-
-    record Outcome(int exitCode, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
 
     @AfterEach
     void stopServer() {
@@ -246,11 +240,9 @@ class ServerEndToEndIT {
     private Outcome backupctl(String... args) {
         List<String> line = new ArrayList<>(List.of("--config", config.toString()));
         line.addAll(List.of(args));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = BackupCtl.run(line.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        seen.append(out).append(err);
-        return new Outcome(code, out.toString(), err.toString());
+        Outcome outcome = BackupCtlRunner.run(line);
+        seen.append(outcome.out()).append(outcome.err());
+        return outcome;
     }
 
     private HttpResponse<String> http(String token, String method, String path) throws Exception {

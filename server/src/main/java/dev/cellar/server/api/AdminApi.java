@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.cellar.config.ConfigException;
 import dev.cellar.config.ListenAddress;
 import dev.cellar.config.Secret;
 import dev.cellar.core.CellarException;
@@ -52,7 +53,8 @@ public final class AdminApi implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final Optional<BearerToken> token;
+    /** Replaced by a reload that changed server.token(_file): rotation without a restart. */
+    private volatile Optional<BearerToken> token;
     private final Router router;
     private final Supplier<HealthReport> health;
 
@@ -109,6 +111,18 @@ public final class AdminApi implements AutoCloseable {
         return server;
     }
 
+    /**
+     * Takes a new token (a configuration reload after {@code server.token_file} was rotated): the
+     * next request must carry it; requests already admitted finish. Without a token the API answers
+     * only {@code /health} from now on.
+     */
+    public void token(Optional<Secret> token) {
+        this.token = token.map(BearerToken::new);
+        if (token.isEmpty()) {
+            log.warn("server.token is no longer set: the admin API answers only /health until it is set again");
+        }
+    }
+
     /** The address actually bound (the port is chosen by the system when 0 was configured). */
     public String address() {
         InetSocketAddress bound = server.getAddress();
@@ -136,9 +150,11 @@ public final class AdminApi implements AutoCloseable {
                 send(exchange, report.healthy() ? 200 : 503, report);
                 return;
             }
+            Optional<BearerToken> token = this.token; // read once: a reload may replace it meanwhile
             if (token.isEmpty()) {
                 send(exchange, 403, error(ErrorCode.CONFIG_INVALID, "the admin API is disabled: the server has no"
-                        + " token", "set server.token_file in the server's configuration and restart it"));
+                        + " token", "set server.token_file in the server's configuration, then send the server SIGHUP"
+                        + " (or restart it)"));
                 return;
             }
             if (!token.get().accepts(Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization")))) {
@@ -205,7 +221,11 @@ public final class AdminApi implements AutoCloseable {
     }
 
     private static Map<String, Object> error(CellarException e) {
-        return error(e.code(), e.getMessage(), e.hint().orElse(null));
+        Map<String, Object> body = error(e.code(), e.getMessage(), e.hint().orElse(null));
+        if (e instanceof ConfigException config) {
+            body.put("problems", config.problems()); // a refused reload: each key, line and column
+        }
+        return body;
     }
 
     private static Map<String, Object> error(ErrorCode code, String message, String hint) {

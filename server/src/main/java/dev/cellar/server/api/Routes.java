@@ -23,6 +23,7 @@ final class Routes {
                 .add("GET", "/metrics", r -> new AdminApi.Text("text/plain; version=0.0.4; charset=utf-8",
                         metrics.scrape()))
                 .add("GET", PREFIX + "/status", r -> ops.status())
+                .add("POST", PREFIX + "/reload", r -> ops.reload())
                 .add("GET", PREFIX + "/clusters", r -> ops.clusters())
                 .add("GET", PREFIX + "/clusters/{cluster}/backups", r -> ops.backups(r.parameter("cluster")))
                 .add("POST", PREFIX + "/clusters/{cluster}/backups", 202, r -> ops.startBackup(r.parameter("cluster"),

@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
         description = "Cellar: backups, WAL and point-in-time restores of PostgreSQL clusters.",
         subcommands = {QuickstartCommand.class, ServeCommand.class, StatusCommand.class, CheckCommand.class, ListClustersCommand.class,
                 ListBackupsCommand.class, ShowBackupCommand.class, BackupCommand.class, RestoreCommand.class,
-                DeleteCommand.class, KeepCommand.class, WalStatusCommand.class, WalGetCommand.class,
+                DeleteCommand.class, KeepCommand.class, WalStatusCommand.class, WalGetCommand.class, ReloadCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BackupCtl {
     @Mixin

@@ -1,7 +1,5 @@
 package dev.cellar.server.cli;
 
-import dev.cellar.config.CellarConfig;
-import dev.cellar.config.ConfigLoader;
 import dev.cellar.server.daemon.CellarDaemon;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -12,9 +10,11 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code backupctl --config F serve}: runs the server until SIGTERM or SIGINT, then stops it
  * cleanly (streams flush and report their durable position); the JVM then exits 143 (SIGTERM) or 130 (SIGINT).
+ * SIGHUP makes it read the configuration file again ({@link CellarDaemon#reload()}).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the Cellar server for the clusters of the configuration, until stopped (SIGTERM).")
+        description = "Run the Cellar server for the clusters of the configuration, until stopped (SIGTERM);"
+                + " SIGHUP reloads the configuration.")
 final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     BackupCtl parent;
@@ -26,8 +26,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         // The server logs what it does (the other commands keep libraries quiet and print their own).
         dev.cellar.server.logging.RootLogLevel.forServer();
-        CellarConfig config = ConfigLoader.load(parent.repository.source.config);
-        CellarDaemon daemon = CellarDaemon.start(config, Clock.systemUTC());
+        CellarDaemon daemon = CellarDaemon.start(parent.repository.source.config, Clock.systemUTC());
+        ReloadOnHangup.install(daemon::reload);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             daemon.close();

@@ -3,17 +3,18 @@ package dev.cellar.server.daemon;
 import dev.cellar.catalog.Catalog;
 import dev.cellar.config.CellarConfig;
 import dev.cellar.config.ClusterConfig;
+import dev.cellar.config.ConfigLoader;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
-import dev.cellar.server.backup.CatalogWalRecorder;
+import dev.cellar.server.api.AdminApi;
 import dev.cellar.server.backup.InterruptedWork;
-import dev.cellar.server.wiring.ClusterWiring;
+import dev.cellar.server.metrics.CellarMetrics;
+import dev.cellar.server.operations.ConflictException;
+import dev.cellar.server.tls.HttpsContexts;
+import dev.cellar.server.view.ReloadReport;
 import dev.cellar.storage.local.LocalStore;
 import dev.cellar.storage.repository.Repository;
-import dev.cellar.walreceiver.stream.Backoff;
-import dev.cellar.walreceiver.stream.WalStream;
 import dev.cellar.walreceiver.stream.WalStreamStatus;
-import dev.cellar.walreceiver.stream.WalStreamSupervisor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +24,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.cellar.server.api.AdminApi;
-import dev.cellar.server.metrics.CellarMetrics;
-import dev.cellar.server.tls.HttpsContexts;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Full and incremental backups run on each cluster's schedule ({@link ScheduledBackups}), or
  * when asked through the admin API ({@link AdminApi}), which also serves status, checks and metrics.
+ * {@link #reload()} applies the configuration file again without a restart ({@link ConfigReload}).
  */
 public final class CellarDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CellarDaemon.class);
@@ -48,30 +48,49 @@ public final class CellarDaemon implements AutoCloseable {
 
     private final Repository repository;
     private final Catalog catalog;
-    private final WalStreamSupervisor supervisor;
+    private final ClusterStreams streams;
     private final ScheduledBackups backups;
     private final AdminApi api;
     private final ServerOperations operations;
+    private final ConfigReload reload;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private CellarDaemon(Repository repository, Catalog catalog, WalStreamSupervisor supervisor,
-                         ScheduledBackups backups, AdminApi api, ServerOperations operations) {
+    private CellarDaemon(Repository repository, Catalog catalog, ClusterStreams streams, ScheduledBackups backups,
+                         AdminApi api, ServerOperations operations, ConfigReload reload) {
         this.api = api;
         this.operations = operations;
         this.repository = repository;
         this.catalog = catalog;
-        this.supervisor = supervisor;
+        this.streams = streams;
         this.backups = backups;
+        this.reload = reload;
     }
 
     /**
-     * Starts serving {@code config}.
+     * Starts serving the configuration file {@code configFile}; {@link #reload()} reads it again.
+     *
+     * @throws CellarException when the file has problems, the repository or catalog cannot be
+     *                         opened, or a cluster's configuration cannot be used; nothing keeps running then
+     */
+    public static CellarDaemon start(Path configFile, Clock clock) {
+        return start(ConfigLoader.load(configFile), () -> ConfigLoader.load(configFile), clock);
+    }
+
+    /**
+     * Starts serving {@code config}, which comes from no file: {@link #reload()} is refused.
      *
      * @throws CellarException when the repository or catalog cannot be opened, the certificate or
      *                         key of {@code server.tls} or a cluster's configuration cannot be used;
      *                         nothing keeps running then
      */
     public static CellarDaemon start(CellarConfig config, Clock clock) {
+        return start(config, () -> {
+            throw new ConflictException(ErrorCode.CONFIG_INVALID, "this server was started without a configuration"
+                    + " file: there is nothing to reload", "restart it with the new configuration");
+        }, clock);
+    }
+
+    private static CellarDaemon start(CellarConfig config, Supplier<CellarConfig> source, Clock clock) {
         // First: a certificate or key that cannot be used must stop the start before anything runs.
         Optional<SSLContext> tls = config.server().tls().map(HttpsContexts::server);
         Path root = config.repository().path();
@@ -83,7 +102,7 @@ public final class CellarDaemon implements AutoCloseable {
         }
         Repository repository = new Repository(LocalStore.open(root));
         Catalog catalog = Catalog.open(root.resolve("catalog.db"));
-        WalStreamSupervisor supervisor = null;
+        ClusterStreams streams = null;
         ScheduledBackups backups = null;
         AdminApi api = null;
         try {
@@ -92,16 +111,13 @@ public final class CellarDaemon implements AutoCloseable {
                 log.warn("a previous run was interrupted: removed incomplete backups {}, failed jobs {}",
                         report.removedBackups(), report.failedJobs());
             }
-            supervisor = new WalStreamSupervisor(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60),
-                    Duration.ofMinutes(10)), clock);
-            Path spool = root.resolve(SPOOL);
+            streams = new ClusterStreams(repository, catalog, root.resolve(SPOOL), clock);
             for (ClusterConfig cluster : config.clusters()) {
-                supervisor.start(new WalStream(ClusterWiring.walStream(cluster, spool), repository,
-                        new CatalogWalRecorder(catalog, repository), clock));
+                streams.start(cluster);
             }
-            WalStreamSupervisor streams = supervisor;
+            ClusterStreams running = streams;
             CellarMetrics metrics = new CellarMetrics(config.clusters().stream().map(ClusterConfig::name).toList(),
-                    () -> MetricSamples.of(catalog, streams.statuses(), clock), clock);
+                    () -> MetricSamples.of(catalog, running.statuses(), clock), clock);
             backups = new ScheduledBackups(repository, catalog, config.clusters(),
                     config.server().maxConcurrentBackups(), clock,
                     (cluster, outcome, backup) -> metrics.backupFinished(cluster,
@@ -110,11 +126,14 @@ public final class CellarDaemon implements AutoCloseable {
                                     .orElse(null)));
             backups.start();
             ServerOperations operations = new ServerOperations(config, repository, catalog, backups,
-                    streams::statuses, clock);
+                    running::statuses, clock);
             api = AdminApi.start(config.server().listen(), tls, config.server().token(), operations, metrics,
-                    () -> health(catalog, streams, clock));
+                    () -> health(catalog, running, clock));
+            ConfigReload reload = new ConfigReload(config, source, running, backups, metrics, operations, api::token,
+                    clock);
+            operations.reloadWith(reload::reload);
             log.info("serving {} cluster(s) from repository {}", config.clusters().size(), root);
-            return new CellarDaemon(repository, catalog, supervisor, backups, api, operations);
+            return new CellarDaemon(repository, catalog, running, backups, api, operations, reload);
         } catch (RuntimeException | Error e) {
             if (api != null) {
                 api.close();
@@ -122,17 +141,30 @@ public final class CellarDaemon implements AutoCloseable {
             if (backups != null) {
                 backups.close();
             }
-            if (supervisor != null) {
-                supervisor.close();
+            if (streams != null) {
+                streams.close();
             }
             catalog.close();
             throw e;
         }
     }
 
+    /**
+     * Reads the configuration file again and applies it: added clusters start, removed ones stop
+     * (their backups stay), changed ones take their new settings (docs/operations.md). One reload
+     * runs at a time.
+     *
+     * @throws CellarException the file's problems or a cluster's unusable settings, when nothing
+     *                         changed; a {@link ConflictException} when the server was started
+     *                         without a file or is stopping
+     */
+    public ReloadReport reload() {
+        return reload.reload();
+    }
+
     /** Each cluster's WAL stream: state, timeline, positions, last error. */
     public Map<String, WalStreamStatus> streams() {
-        return supervisor.statuses();
+        return streams.statuses();
     }
 
     /** What the admin API serves, for in-process callers (the quickstart). */
@@ -145,7 +177,7 @@ public final class CellarDaemon implements AutoCloseable {
         return api.address();
     }
 
-    private static AdminApi.HealthReport health(Catalog catalog, WalStreamSupervisor streams, Clock clock) {
+    private static AdminApi.HealthReport health(Catalog catalog, ClusterStreams streams, Clock clock) {
         Instant now = clock.instant();
         boolean writable;
         try {
@@ -179,9 +211,10 @@ public final class CellarDaemon implements AutoCloseable {
         }
         log.info("stopping: running backups are cancelled, WAL streams flush and report their last durable position");
         try {
+            reload.close(); // waits for a reload under way, so that nothing starts a stream after this
             api.close();
             backups.close();
-            supervisor.close();
+            streams.close();
         } finally {
             catalog.close();
         }

@@ -23,18 +23,9 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import org.quartz.CronExpression;
-import org.quartz.CronScheduleBuilder;
-import org.quartz.Job;
-import org.quartz.JobBuilder;
-import org.quartz.JobExecutionContext;
-import org.quartz.Scheduler;
-import org.quartz.SchedulerException;
-import org.quartz.TriggerBuilder;
-import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -46,10 +37,13 @@ import org.slf4j.MDC;
  * missed while the server was down fires once at start: a full one when the last full cron time
  * is after the newest full backup (or there is none yet), else an incremental one when the last
  * incremental cron time is after the newest backup. Scheduled runs skip when nothing changed.
+ *
+ * <p>A configuration reload adds, updates and removes clusters here ({@link #add}, {@link #update},
+ * {@link #remove}) and changes the limit ({@link #maxConcurrent(int)}) while backups run. The
+ * triggers ({@link CronTriggers}) only fire: each run goes on a virtual thread of its own.
  */
 final class ScheduledBackups implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScheduledBackups.class);
-    static final String CONTEXT_KEY = "cellar.backups";
 
     private final Repository repository;
     private final Catalog catalog;
@@ -60,9 +54,11 @@ final class ScheduledBackups implements AutoCloseable {
     private final Map<String, BaseBackupRun> running = new ConcurrentHashMap<>();
     private final Map<String, Long> runningJobs = new ConcurrentHashMap<>();
     private final BackupListener listener;
-    private final Semaphore slots;
-    private final Scheduler scheduler;
-    /** Missed and requested runs, joined on close so that nothing writes after the catalog closes. */
+    private final Slots slots;
+    /** The current value of {@code server.max_concurrent_backups}; guarded by {@code this}. */
+    private int maxConcurrent;
+    private final CronTriggers triggers;
+    /** The thread of every run, joined on close so that nothing writes after the catalog closes. */
     private final java.util.Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
@@ -74,63 +70,114 @@ final class ScheduledBackups implements AutoCloseable {
         this.clock = clock;
         this.clusters = new ConcurrentHashMap<>();
         clusters.forEach(c -> this.clusters.put(c.name(), c));
-        this.slots = new Semaphore(maxConcurrent, true);
-        try {
-            Properties properties = new Properties();
-            properties.setProperty("org.quartz.scheduler.instanceName", "cellar");
-            properties.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-            properties.setProperty("org.quartz.threadPool.threadCount",
-                    String.valueOf(Math.max(2, Math.min(clusters.size() + 1, 32))));
-            properties.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-            scheduler = new StdSchedulerFactory(properties).getScheduler();
-            scheduler.getContext().put(CONTEXT_KEY, this);
-            for (ClusterConfig cluster : clusters) {
-                schedule(cluster, false, cluster.schedule().full());
-                schedule(cluster, true, cluster.schedule().incremental());
-            }
-        } catch (SchedulerException e) {
-            throw new CellarException(ErrorCode.INTERNAL, "cannot set up the backup schedules: " + e.getMessage(), null, e);
-        }
-    }
-
-    private void schedule(ClusterConfig cluster, boolean incremental, Optional<String> cron) throws SchedulerException {
-        if (cron.isEmpty()) {
-            return;
-        }
-        String kind = incremental ? "incremental" : "full";
-        if (nextFire(cron, clock.instant()).isEmpty()) {
-            // Quartz refuses a trigger that never fires; a one-shot schedule in the past is no error.
-            log.info("cluster {}: the {} backup schedule \"{}\" fires no more", cluster.name(), kind, cron.get());
-            return;
-        }
-        String name = cluster.name() + "-" + kind;
-        scheduler.scheduleJob(JobBuilder.newJob(Firing.class).withIdentity(name, "backup")
-                        .usingJobData("cluster", cluster.name()).usingJobData("incremental", incremental).build(),
-                TriggerBuilder.newTrigger().withIdentity(name, "backup")
-                        // Missed firings are handled once at start (fireMissedRuns); while running, a
-                        // firing that finds no thread free is dropped rather than piled up.
-                        .withSchedule(CronScheduleBuilder.cronSchedule(cron.get())
-                                .withMisfireHandlingInstructionDoNothing())
-                        .build());
+        this.maxConcurrent = maxConcurrent;
+        this.slots = new Slots(maxConcurrent);
+        this.triggers = new CronTriggers(this::fire);
+        clusters.forEach(triggers::schedule);
     }
 
     /** Starts the schedules, after running once what was missed while the server was down. */
     void start() {
-        try {
-            scheduler.start();
-            for (ClusterConfig cluster : clusters.values()) {
-                missedRun(cluster).ifPresent(incremental -> {
-                    log.info("cluster {}: a scheduled {} backup was missed while the server was down; running it now",
-                            cluster.name(), incremental ? "incremental" : "full");
-                    Thread worker = Thread.ofVirtual().name("missed-backup-" + cluster.name())
-                            .unstarted(() -> run(cluster.name(), incremental));
-                    workers.add(worker);
-                    worker.start();
-                });
-            }
-        } catch (SchedulerException e) {
-            throw new CellarException(ErrorCode.INTERNAL, "cannot start the backup schedules: " + e.getMessage(), null, e);
+        triggers.start();
+        for (ClusterConfig cluster : clusters.values()) {
+            fireIfMissed(cluster, "while the server was down");
         }
+    }
+
+    private void fireIfMissed(ClusterConfig cluster, String when) {
+        missedRun(cluster).ifPresent(incremental -> {
+            log.info("cluster {}: a scheduled {} backup was missed {}; running it now", cluster.name(),
+                    incremental ? "incremental" : "full", when);
+            spawn("missed-backup-" + cluster.name(), () -> run(cluster.name(), incremental));
+        });
+    }
+
+    /** Runs {@code task} on a virtual thread that {@link #close()} waits for. */
+    private void spawn(String name, Runnable task) {
+        Thread worker = Thread.ofVirtual().name(name).unstarted(() -> {
+            try {
+                task.run();
+            } finally {
+                workers.remove(Thread.currentThread());
+            }
+        });
+        workers.add(worker);
+        worker.start();
+    }
+
+    /** A schedule fired: the backup runs on its own thread, so that Quartz's threads stay free to fire. */
+    private void fire(String cluster, boolean incremental) {
+        if (!closing) {
+            spawn("scheduled-backup-" + cluster, () -> run(cluster, incremental));
+        }
+    }
+
+    /**
+     * Schedules a cluster added to the configuration by a reload. As at start, a run it missed
+     * (for a new cluster: its first full backup) fires at once.
+     */
+    void add(ClusterConfig cluster) {
+        clusters.put(cluster.name(), cluster);
+        triggers.schedule(cluster);
+        fireIfMissed(cluster, "(it was just added to the configuration)");
+    }
+
+    /**
+     * Takes a configured cluster's new settings: its next backup uses them (a running one goes on as
+     * it started). Changed full or incremental schedules are replaced, and a run the new schedule
+     * has missed fires at once, as a restart would do.
+     */
+    void update(ClusterConfig cluster) {
+        ClusterConfig old = clusters.put(cluster.name(), cluster);
+        if (old != null && old.schedule().full().equals(cluster.schedule().full())
+                && old.schedule().incremental().equals(cluster.schedule().incremental())) {
+            return;
+        }
+        triggers.unschedule(cluster.name());
+        triggers.schedule(cluster);
+        fireIfMissed(cluster, "under its new schedule");
+    }
+
+    /**
+     * Stops scheduling a cluster removed from the configuration and cancels its running backup as at
+     * shutdown (the run deletes what it stored and its job is recorded as failed), waiting up to 60 s
+     * for it to end. A backup of it still waiting for a slot is cancelled when its turn comes. Its
+     * backups and jobs stay in the repository and the catalog.
+     *
+     * @return the job of the backup that was running, if one was
+     */
+    Optional<Long> remove(String cluster) throws InterruptedException {
+        clusters.remove(cluster);
+        try {
+            triggers.unschedule(cluster);
+        } catch (CellarException e) {
+            log.warn("cluster {}: {}", cluster, e.getMessage());
+        }
+        Optional<Long> job = Optional.ofNullable(runningJobs.get(cluster));
+        BaseBackupRun run = running.get(cluster);
+        if (run != null) {
+            run.cancel();
+            Semaphore lock = lock(cluster);
+            if (lock.tryAcquire(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                lock.release();
+            } else {
+                log.warn("cluster {}: the cancelled backup did not end within 60 s", cluster);
+            }
+        }
+        return job;
+    }
+
+    /**
+     * Changes how many backups may run at once. Running backups go on; with a lower limit, waiting
+     * ones start only once enough of them ended.
+     */
+    synchronized void maxConcurrent(int limit) {
+        if (limit > maxConcurrent) {
+            slots.release(limit - maxConcurrent);
+        } else if (limit < maxConcurrent) {
+            slots.shrink(maxConcurrent - limit);
+        }
+        maxConcurrent = limit;
     }
 
     /** Which run was missed: empty for none, false for a full one, true for an incremental one. */
@@ -193,6 +240,10 @@ final class ScheduledBackups implements AutoCloseable {
 
     private void runTagged(String clusterName, boolean incremental) {
         ClusterConfig cluster = clusters.get(clusterName);
+        if (cluster == null) {
+            log.info("cluster {}: scheduled backup dropped: the cluster is no longer configured", clusterName);
+            return;
+        }
         Semaphore lock = lock(clusterName);
         if (!lock.tryAcquire()) {
             JobRow job = catalog.jobs().start(clusterName, BackupJob.TYPE, clock.instant());
@@ -242,7 +293,7 @@ final class ScheduledBackups implements AutoCloseable {
         try {
             BackupJob.Request request = request(cluster, incremental, false);
             JobRow job = new BackupJob(repository, catalog, clock).begin(request);
-            Thread worker = Thread.ofVirtual().name("backup-" + clusterName).unstarted(() -> {
+            spawn("backup-" + clusterName, () -> {
                 MDC.put("cluster", clusterName);
                 try {
                     execute(request, job);
@@ -250,8 +301,6 @@ final class ScheduledBackups implements AutoCloseable {
                     lock.release();
                 }
             });
-            workers.add(worker);
-            worker.start();
             return job;
         } catch (RuntimeException e) {
             lock.release();
@@ -299,16 +348,17 @@ final class ScheduledBackups implements AutoCloseable {
             return;
         }
         try {
-            if (closing) {
-                catalog.jobs().finish(job.id(), JobOutcome.CANCELLED, clock.instant(),
-                        "the server stopped before the backup started");
+            if (closing || !clusters.containsKey(clusterName)) {
+                catalog.jobs().finish(job.id(), JobOutcome.CANCELLED, clock.instant(), closing
+                        ? "the server stopped before the backup started"
+                        : "the cluster was removed from the configuration before the backup started");
                 return;
             }
             runningJobs.put(clusterName, job.id());
             BackupJob.Result result = new BackupJob(repository, catalog, clock).run(request, job, run -> {
                 running.put(clusterName, run);
-                if (closing) {
-                    run.cancel(); // close() may have looked before this run was registered
+                if (closing || !clusters.containsKey(clusterName)) {
+                    run.cancel(); // close() or remove() may have looked before this run was registered
                 }
             });
             switch (result) {
@@ -336,13 +386,9 @@ final class ScheduledBackups implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        try {
-            scheduler.standby();
-            running.values().forEach(BaseBackupRun::cancel);
-            scheduler.shutdown(true);
-        } catch (SchedulerException e) {
-            log.warn("stopping the backup schedules: {}", e.getMessage());
-        }
+        triggers.standby();
+        running.values().forEach(BaseBackupRun::cancel);
+        triggers.close();
         for (Thread worker : workers) {
             try {
                 if (!worker.join(Duration.ofSeconds(60))) {
@@ -355,17 +401,16 @@ final class ScheduledBackups implements AutoCloseable {
         }
     }
 
-    /** A Quartz firing: hands over to the {@link ScheduledBackups} in the scheduler's context. */
-    public static final class Firing implements Job {
-        @Override
-        public void execute(JobExecutionContext context) {
-            try {
-                ScheduledBackups backups = (ScheduledBackups) context.getScheduler().getContext().get(CONTEXT_KEY);
-                backups.run(context.getMergedJobDataMap().getString("cluster"),
-                        context.getMergedJobDataMap().getBoolean("incremental"));
-            } catch (SchedulerException e) {
-                log.error("scheduled backup could not start: {}", e.getMessage());
-            }
+    /** The limit on backups at once, which a reload may lower while permits are taken. */
+    private static final class Slots extends Semaphore {
+        private static final long serialVersionUID = 1L;
+
+        Slots(int permits) {
+            super(permits, true);
+        }
+
+        void shrink(int permits) {
+            reducePermits(permits);
         }
     }
 }

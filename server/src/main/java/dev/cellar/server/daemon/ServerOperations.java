@@ -20,6 +20,7 @@ import dev.cellar.server.view.CheckReport;
 import dev.cellar.server.view.ClusterStatus;
 import dev.cellar.server.view.ClusterSummary;
 import dev.cellar.server.view.JobView;
+import dev.cellar.server.view.ReloadReport;
 import dev.cellar.server.view.StatusReport;
 import dev.cellar.server.view.StreamView;
 import dev.cellar.server.view.WalStatus;
@@ -47,7 +48,11 @@ import org.slf4j.LoggerFactory;
 public final class ServerOperations {
     private static final Logger log = LoggerFactory.getLogger(ServerOperations.class);
 
-    private final CellarConfig config;
+    /** The running configuration; replaced by a reload ({@link #reconfigure}). */
+    private volatile CellarConfig config;
+    private volatile Supplier<ReloadReport> reloader = () -> {
+        throw new IllegalStateException("the server has not finished starting");
+    };
     private final Repository repository;
     private final Catalog catalog;
     private final CatalogViews views;
@@ -70,6 +75,24 @@ public final class ServerOperations {
 
     public CatalogViews views() {
         return views;
+    }
+
+    /**
+     * Reads the configuration file again and applies it (see {@link ConfigReload}).
+     *
+     * @throws dev.cellar.config.ConfigException when the file has problems; nothing changed then
+     */
+    public ReloadReport reload() {
+        return reloader.get();
+    }
+
+    void reloadWith(Supplier<ReloadReport> reloader) {
+        this.reloader = reloader;
+    }
+
+    /** Serves {@code config} from now on: what a reload applied. */
+    void reconfigure(CellarConfig config) {
+        this.config = config;
     }
 
     /** Configured clusters first (in configuration order), then those only the catalog remembers. */

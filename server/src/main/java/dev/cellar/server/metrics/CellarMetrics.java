@@ -3,6 +3,7 @@ package dev.cellar.server.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -12,8 +13,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -27,6 +30,10 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Values that need the catalog are read once per scrape into a snapshot ({@link #scrape()}),
  * not once per gauge: a scrape costs a few catalog queries per cluster, whatever the number of gauges.
+ *
+ * <p>The per-cluster series are those of the configured clusters: a configuration reload adds a
+ * cluster's ({@link #addCluster}) and removes them all ({@link #removeCluster}), so that the
+ * exposition after a reload is the one a restart with the new configuration would give.
  */
 public final class CellarMetrics {
     /** What the gauges of one cluster read; produced by the server for each scrape. */
@@ -40,6 +47,8 @@ public final class CellarMetrics {
     private final Supplier<Map<String, ClusterSample>> sampler;
     private final AtomicReference<Map<String, ClusterSample>> snapshot = new AtomicReference<>(Map.of());
     private final Map<String, Timer> backupDurations = new ConcurrentHashMap<>();
+    /** The clusters that have series; guarded by {@code this}, so that no late job re-creates a removed one's. */
+    private final Set<String> clusters = new HashSet<>();
     private final Clock clock;
 
     /**
@@ -52,7 +61,30 @@ public final class CellarMetrics {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        clusters.forEach(this::register);
+        clusters.forEach(this::addCluster);
+    }
+
+    /** Gives a cluster its series (a cluster added by a reload); nothing when it has them already. */
+    public synchronized void addCluster(String cluster) {
+        if (clusters.add(cluster)) {
+            register(cluster);
+        }
+    }
+
+    /**
+     * Drops every series of a cluster removed from the configuration, counters included, as a
+     * restart would. Its data stays in the repository; {@code backupctl list-clusters} still shows it.
+     */
+    public synchronized void removeCluster(String cluster) {
+        if (!clusters.remove(cluster)) {
+            return;
+        }
+        for (Meter meter : List.copyOf(registry.getMeters())) {
+            if (cluster.equals(meter.getId().getTag("cluster"))) {
+                registry.remove(meter);
+            }
+        }
+        backupDurations.remove(cluster);
     }
 
     private void register(String cluster) {
@@ -88,8 +120,14 @@ public final class CellarMetrics {
         }
     }
 
-    /** Records the end of a backup job; {@code duration} only for a backup that was taken. */
-    public void backupFinished(String cluster, String outcome, Duration duration) {
+    /**
+     * Records the end of a backup job; {@code duration} only for a backup that was taken. A job of
+     * a cluster removed meanwhile (its backup cancelled by the reload) is not counted.
+     */
+    public synchronized void backupFinished(String cluster, String outcome, Duration duration) {
+        if (!clusters.contains(cluster)) {
+            return;
+        }
         jobs(cluster, outcome).increment();
         if (duration != null) {
             backupDurations.computeIfAbsent(cluster, c -> Timer.builder("cellar_backup_duration")

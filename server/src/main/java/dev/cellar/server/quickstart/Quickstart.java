@@ -1,6 +1,5 @@
 package dev.cellar.server.quickstart;
 
-import dev.cellar.config.ConfigLoader;
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
 import dev.cellar.core.Lsn;
@@ -99,7 +98,7 @@ public final class Quickstart {
 
             step(3, "Starting a Cellar server for it");
             Path config = writeConfig(source, password);
-            CellarDaemon daemon = CellarDaemon.start(ConfigLoader.load(config), clock);
+            CellarDaemon daemon = CellarDaemon.start(config, clock);
             toStop.add(daemon);
             ServerOperations ops = daemon.operations();
             say("configuration " + config + "; repository " + dir.resolve("cellar/repo"));
