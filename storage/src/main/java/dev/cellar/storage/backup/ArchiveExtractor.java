@@ -67,6 +67,8 @@ final class ArchiveExtractor {
     private final Map<BackupEntry, Map<Long, Integer>> pieceCrcs = new java.util.concurrent.ConcurrentHashMap<>();
     private final ChecksumAlgorithm checksumAlgorithm;
     private final Map<BackupEntry, FileChecksum> checksums = new IdentityHashMap<>();
+    /** Early write-back of the files being extracted in parallel, when they are fsynced; else null. */
+    private WriteBehind writeBehind;
     /** Decoders not in use; parallel extraction takes one per chunk, one per thread at a time. */
     private final java.util.concurrent.ConcurrentLinkedQueue<BlockDecoder> idleDecoders =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -161,6 +163,8 @@ final class ArchiveExtractor {
      */
     void extractTo(Path target, ExecutorService executor) {
         createStructure(target);
+        long writeBehindBytes = Long.getLong("cellar.restore.writeBehindMiB", 32) * 1024 * 1024;
+        writeBehind = syncFiles && writeBehindBytes > 0 ? new WriteBehind(writeBehindBytes) : null;
         List<Future<?>> tasks = new ArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         for (ChunkContents chunk : chunks) {
@@ -184,6 +188,9 @@ final class ArchiveExtractor {
         } finally {
             idleDecoders.forEach(BlockDecoder::close);
             idleDecoders.clear();
+            if (writeBehind != null) {
+                writeBehind.close();
+            }
         }
         byte[] buffer = new byte[COPY_BUFFER];
         for (ChunkContents chunk : chunks) {
@@ -341,7 +348,12 @@ final class ArchiveExtractor {
                 written.accept(range.length());
                 if (syncFiles && unwritten.computeIfAbsent(range.file(),
                         f -> new java.util.concurrent.atomic.AtomicLong(f.size())).addAndGet(-range.length()) == 0) {
+                    if (writeBehind != null) {
+                        writeBehind.completed(path);
+                    }
                     channel.force(false); // this thread wrote the file's last missing piece
+                } else if (writeBehind != null) {
+                    writeBehind.wrote(path, range.length());
                 }
             } catch (IOException e) {
                 throw failed(path, StorageErrors.describe(e), e);

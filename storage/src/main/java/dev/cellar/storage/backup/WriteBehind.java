@@ -1,0 +1,80 @@
+package dev.cellar.storage.backup;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the write-back of extracted files early: once {@code threshold} bytes of a file have been
+ * written since its last flush, one background thread fsyncs it while the extraction goes on.
+ * Linux begins writing dirty pages back by itself only at {@code vm.dirty_background_ratio} of
+ * memory (gigabytes on a large host) or after 30 s, so without this a restore writes everything
+ * into the page cache at memory speed, leaves the disk idle, and then waits for it at each file's
+ * final fsync; with it, the disk works while the chunks are being decoded. Durability does not
+ * depend on it: the extraction still fsyncs every file at its end.
+ *
+ * <p>Best effort: a failed early flush is logged at DEBUG and left to the final fsync, which
+ * reports it. Thread-safe.
+ */
+final class WriteBehind implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
+
+    private final long threshold;
+    private final Map<Path, AtomicLong> unflushed = new ConcurrentHashMap<>();
+    private final ExecutorService flusher = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("restore-write-behind").daemon(true).factory());
+
+    WriteBehind(long threshold) {
+        if (threshold <= 0) {
+            throw new IllegalArgumentException("threshold must be positive: " + threshold);
+        }
+        this.threshold = threshold;
+    }
+
+    /** Told that {@code bytes} more of {@code file} were written. */
+    void wrote(Path file, long bytes) {
+        AtomicLong pending = unflushed.computeIfAbsent(file, f -> new AtomicLong());
+        long now = pending.addAndGet(bytes);
+        if (now >= threshold && pending.compareAndSet(now, 0)) {
+            try {
+                flusher.execute(() -> flush(file));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed: the extraction is over or failed
+            }
+        }
+    }
+
+    /** The file's final fsync is the extraction's own: nothing more to start for it. */
+    void completed(Path file) {
+        unflushed.remove(file);
+    }
+
+    private static void flush(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            channel.force(false);
+        } catch (IOException e) {
+            log.debug("early flush of {} failed ({}); the file's final fsync will report it", file, e.toString());
+        }
+    }
+
+    /** Stops the background thread after the flushes already started (they finish quickly or fail). */
+    @Override
+    public void close() {
+        flusher.shutdownNow();
+        try {
+            flusher.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
