@@ -7,6 +7,7 @@ import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
 import dev.cellar.server.backup.CatalogWalRecorder;
 import dev.cellar.server.backup.InterruptedWork;
+import dev.cellar.server.restore.RestoreJobs;
 import dev.cellar.server.wiring.ClusterWiring;
 import dev.cellar.storage.local.LocalStore;
 import dev.cellar.storage.repository.Repository;
@@ -49,11 +50,13 @@ public final class CellarDaemon implements AutoCloseable {
     private final ScheduledBackups backups;
     private final AdminApi api;
     private final ServerOperations operations;
+    private final RestoreJobs restores;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CellarDaemon(Repository repository, Catalog catalog, WalStreamSupervisor supervisor,
-                         ScheduledBackups backups, AdminApi api, ServerOperations operations) {
+                         ScheduledBackups backups, AdminApi api, ServerOperations operations, RestoreJobs restores) {
         this.api = api;
+        this.restores = restores;
         this.operations = operations;
         this.repository = repository;
         this.catalog = catalog;
@@ -103,12 +106,13 @@ public final class CellarDaemon implements AutoCloseable {
                             backup.flatMap(b -> b.endTime().map(end -> Duration.between(b.startTime(), end)))
                                     .orElse(null)));
             backups.start();
+            RestoreJobs restores = new RestoreJobs(repository, catalog, clock);
             ServerOperations operations = new ServerOperations(config, repository, catalog, backups,
-                    streams::statuses, clock);
+                    streams::statuses, restores, clock);
             api = AdminApi.start(config.server().listen(), config.server().token(), operations, metrics,
                     () -> health(catalog, streams, clock));
             log.info("serving {} cluster(s) from repository {}", config.clusters().size(), root);
-            return new CellarDaemon(repository, catalog, supervisor, backups, api, operations);
+            return new CellarDaemon(repository, catalog, supervisor, backups, api, operations, restores);
         } catch (RuntimeException | Error e) {
             if (api != null) {
                 api.close();
@@ -171,10 +175,11 @@ public final class CellarDaemon implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        log.info("stopping: running backups are cancelled, WAL streams flush and report their last durable position");
+        log.info("stopping: running backups and restores are cancelled, WAL streams flush and report their last durable position");
         try {
             api.close();
             backups.close();
+            restores.close();
             supervisor.close();
         } finally {
             catalog.close();
