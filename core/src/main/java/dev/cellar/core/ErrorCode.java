@@ -24,6 +24,11 @@ public enum ErrorCode {
     WAL_INVALID(40, "invalid WAL"),
     /** WAL that the repository needs is missing. */
     WAL_GAP(41, "WAL gap"),
+    /**
+     * A WAL or history file asked for by name is not in the repository: for a restore_command, the
+     * end of the archive (not an error of the repository).
+     */
+    WAL_NOT_FOUND(42, "WAL file not archived"),
     /** A stored object failed its checksum, is truncated or is missing. */
     OBJECT_CORRUPT(50, "corrupt object"),
     /** A storage operation failed (I/O, permissions, full disk). */

@@ -29,6 +29,43 @@ final class Destination {
     }
 
     /**
+     * Checks that {@code path} is an empty directory or absent, writing nothing.
+     *
+     * @param role for messages: {@code the destination}, {@code tablespace "extra"}
+     * @return whether it exists (then empty)
+     * @throws CellarException {@link ErrorCode#RESTORE_FAILED} if it is not an empty directory
+     */
+    static boolean check(Path path, String role, String hint) {
+        Path absolute = path.toAbsolutePath().normalize();
+        try {
+            if (!Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            if (!Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
+                throw new CellarException(ErrorCode.RESTORE_FAILED,
+                        "%s %s exists and is not a directory".formatted(role, absolute), hint);
+            }
+            List<String> entries = new ArrayList<>();
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(absolute)) {
+                for (Path child : children) {
+                    entries.add(child.getFileName().toString());
+                    if (entries.size() == 3) {
+                        break;
+                    }
+                }
+            }
+            if (!entries.isEmpty()) {
+                throw new CellarException(ErrorCode.RESTORE_FAILED, "%s %s is not empty (it holds %s%s)"
+                        .formatted(role, absolute, String.join(", ", entries), entries.size() == 3 ? ", …" : ""),
+                        hint);
+            }
+            return true;
+        } catch (IOException e) {
+            throw cannotPrepare(role, absolute, e);
+        }
+    }
+
+    /**
      * Checks and claims {@code path}: creates it (and missing parents) with mode 0700 if absent.
      *
      * @param role for messages: {@code the destination}, {@code tablespace "extra"}
@@ -36,26 +73,9 @@ final class Destination {
      */
     static Destination claim(Path path, String role, String hint) {
         Path absolute = path.toAbsolutePath().normalize();
+        boolean exists = check(absolute, role, hint);
         try {
-            if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
-                if (!Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new CellarException(ErrorCode.RESTORE_FAILED,
-                            "%s %s exists and is not a directory".formatted(role, absolute), hint);
-                }
-                List<String> entries = new ArrayList<>();
-                try (DirectoryStream<Path> children = Files.newDirectoryStream(absolute)) {
-                    for (Path child : children) {
-                        entries.add(child.getFileName().toString());
-                        if (entries.size() == 3) {
-                            break;
-                        }
-                    }
-                }
-                if (!entries.isEmpty()) {
-                    throw new CellarException(ErrorCode.RESTORE_FAILED, "%s %s is not empty (it holds %s%s)"
-                            .formatted(role, absolute, String.join(", ", entries), entries.size() == 3 ? ", …" : ""),
-                            hint);
-                }
+            if (exists) {
                 Files.setPosixFilePermissions(absolute, PosixFilePermissions.fromString("rwx------"));
                 return new Destination(absolute, false);
             }
@@ -68,9 +88,13 @@ final class Destination {
             }
             return new Destination(absolute, true);
         } catch (IOException e) {
-            throw new CellarException(ErrorCode.RESTORE_FAILED, "cannot prepare %s %s: %s".formatted(role, absolute, e),
-                    "check that the parent directory exists and is writable", e);
+            throw cannotPrepare(role, absolute, e);
         }
+    }
+
+    private static CellarException cannotPrepare(String role, Path absolute, IOException e) {
+        return new CellarException(ErrorCode.RESTORE_FAILED, "cannot prepare %s %s: %s".formatted(role, absolute, e),
+                "check that the parent directory exists and is writable", e);
     }
 
     Path path() {

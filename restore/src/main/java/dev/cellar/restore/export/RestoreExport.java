@@ -47,6 +47,8 @@ public final class RestoreExport {
     /** Files in a base backup that belong to the source server's state, never to a restored one. */
     static final List<String> SOURCE_FILES = List.of("standby.signal", "recovery.signal", "postmaster.pid",
             "postmaster.opts", "recovery.conf", "recovery.done", "patroni.dynamic.json");
+    private static final String DESTINATION = "the destination";
+    private static final String DESTINATION_HINT = "restore into an empty or new directory";
 
     private final Repository repository;
     private final RestorePlan plan;
@@ -66,25 +68,39 @@ public final class RestoreExport {
         this.clock = clock;
     }
 
-    /**
-     * @throws CellarException {@link ErrorCode#RESTORE_FAILED} for a destination that is not empty,
-     *     a tablespace mapping that names no tablespace, or a chain the repository does not confirm
-     *     (nothing written then), or when writing fails; {@link ErrorCode#OBJECT_CORRUPT} for damaged
-     *     backup or WAL objects, or a chain that cannot rebuild a file (found before anything is
-     *     written). Whatever was
-     *     written is removed before it is thrown.
-     */
     /** Where the restore is; callable from any thread while {@link #run()} runs. */
     public ExportProgress progress() {
         Instant started = startedAt == null ? clock.instant() : startedAt;
         return new ExportProgress(phase, written.get(), plan.dataBytes() + plan.walBytes(), started, clock.instant());
     }
 
+    /**
+     * Checks, writing nothing, what {@link #run()} refuses before it writes: the chain as the
+     * repository holds it, the databases asked for, the tablespace mapping, and that the
+     * destination and every tablespace location are empty or absent. For callers that must answer
+     * before the restore runs (the server's API); {@link #run()} checks it all again.
+     *
+     * @throws CellarException {@link ErrorCode#RESTORE_FAILED} naming the refusal, as {@link #run()} would
+     */
+    public void check() {
+        BackupInfo info = chain().getLast();
+        DatabaseSelection.of(options.databases(), info.id(), info.databases());
+        Destination.check(options.destination(), DESTINATION, DESTINATION_HINT);
+        tablespaceTargets(info).forEach((oid, location) ->
+                Destination.check(location, tablespaceRole(info, oid), tablespaceHint(info, oid)));
+    }
+
+    /**
+     * @throws CellarException {@link ErrorCode#RESTORE_FAILED} for a destination that is not empty,
+     *     a tablespace mapping that names no tablespace, or a chain the repository does not confirm
+     *     (nothing written then), or when writing fails; {@link ErrorCode#OBJECT_CORRUPT} for damaged
+     *     backup or WAL objects, or a chain that cannot rebuild a file (found before anything is
+     *     written). Whatever was written is removed before it is thrown.
+     */
     public ExportResult run() {
         Instant started = clock.instant();
         startedAt = started;
-        List<BackupInfo> chain = plan.chain().stream().map(this::backupInfo).toList();
-        checkChain(chain);
+        List<BackupInfo> chain = chain();
         BackupRow row = plan.backup();
         BackupInfo info = chain.getLast();
         DatabaseSelection selection = DatabaseSelection.of(options.databases(), info.id(), info.databases());
@@ -97,18 +113,15 @@ public final class RestoreExport {
             tablespaces.forEach((oid, location) -> roots.put(String.valueOf(oid), location));
             combiner = ChainCombiner.prepare(repository, chain, roots.keySet());
         }
-        Destination data = Destination.claim(options.destination(), "the destination",
-                "restore into an empty or new directory");
+        Destination data = Destination.claim(options.destination(), DESTINATION, DESTINATION_HINT);
         claimed.add(data);
         roots.replace("base", data.path());
         ExecutorService pool = Executors.newFixedThreadPool(options.jobs(), Thread.ofPlatform().name("restore-", 0)
                 .daemon(true).factory());
         try {
             for (Map.Entry<Long, Path> tablespace : tablespaces.entrySet()) {
-                String name = info.tablespaces().stream().filter(t -> t.oid() == tablespace.getKey())
-                        .map(BackupInfo.Tablespace::name).findFirst().orElse(String.valueOf(tablespace.getKey()));
-                claimed.add(Destination.claim(tablespace.getValue(), "the location of tablespace \"" + name + "\"",
-                        "map it elsewhere with --tablespace-map " + name + "=/new/path"));
+                claimed.add(Destination.claim(tablespace.getValue(), tablespaceRole(info, tablespace.getKey()),
+                        tablespaceHint(info, tablespace.getKey())));
             }
             if (combiner == null) {
                 Extraction how = Extraction.on(pool).zeroing(entry -> selection.zeroes(entry.manifestPath()))
@@ -183,6 +196,26 @@ public final class RestoreExport {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The plan's chain as the repository holds it, checked against the catalog's. */
+    private List<BackupInfo> chain() {
+        List<BackupInfo> chain = plan.chain().stream().map(this::backupInfo).toList();
+        checkChain(chain);
+        return chain;
+    }
+
+    private static String tablespaceName(BackupInfo info, long oid) {
+        return info.tablespaces().stream().filter(t -> t.oid() == oid).map(BackupInfo.Tablespace::name).findFirst()
+                .orElse(String.valueOf(oid));
+    }
+
+    private static String tablespaceRole(BackupInfo info, long oid) {
+        return "the location of tablespace \"" + tablespaceName(info, oid) + "\"";
+    }
+
+    private static String tablespaceHint(BackupInfo info, long oid) {
+        return "map it elsewhere with --tablespace-map " + tablespaceName(info, oid) + "=/new/path";
     }
 
     private BackupInfo backupInfo(BackupRow row) {

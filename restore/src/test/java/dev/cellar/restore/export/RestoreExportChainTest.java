@@ -224,6 +224,28 @@ class RestoreExportChainTest {
         assertThat(temp.resolve("skipped")).doesNotExist();
     }
 
+    @Test
+    void checkRefusesWhatRunWouldRefuseAndWritesNothing() throws IOException {
+        List<BackupRow> chain = List.of(full().store(repository), first().store(repository));
+        Path data = temp.resolve("checked/data");
+        Path tablespace = Files.createDirectories(temp.resolve("checked/extra"));
+        new RestoreExport(repository, SyntheticChain.plan(chain), options(data, tablespace), Clock.systemUTC()).check();
+        assertThat(data).doesNotExist();
+
+        Files.writeString(tablespace.resolve("PG_VERSION"), "17");
+        assertThatThrownBy(() -> new RestoreExport(repository, SyntheticChain.plan(chain), options(data, tablespace),
+                Clock.systemUTC()).check()).isInstanceOfSatisfying(CellarException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.RESTORE_FAILED);
+                    assertThat(e.getMessage()).isEqualTo("the location of tablespace \"extra\" "
+                            + tablespace.toAbsolutePath() + " is not empty (it holds PG_VERSION)");
+                });
+        ExportOptions unknownDatabase = options(data, temp.resolve("checked/other")).withDatabases(Set.of("nope"));
+        assertThatThrownBy(() -> new RestoreExport(repository, SyntheticChain.plan(chain), unknownDatabase,
+                Clock.systemUTC()).check()).hasMessageContaining("has no database nope");
+        assertThat(data).doesNotExist();
+        assertThat(temp.resolve("checked/other")).doesNotExist();
+    }
+
     private static Set<String> files(Path root) throws IOException {
         Set<String> files = new TreeSet<>();
         try (Stream<Path> walk = Files.walk(root)) {

@@ -180,6 +180,14 @@ public final class AdminApi implements AutoCloseable {
                 exchange.getResponseBody().write(bytes);
                 return;
             }
+            if (result instanceof Download download) {
+                stream(exchange, download);
+                return;
+            }
+            if (result instanceof Answer answer) {
+                send(exchange, answer.status(), answer.body());
+                return;
+            }
             send(exchange, match.get().route().successStatus(), result);
         } catch (BadRequest e) {
             send(exchange, 400, error(ErrorCode.INVALID_VALUE, e.getMessage(), e.hint));
@@ -251,6 +259,24 @@ public final class AdminApi implements AutoCloseable {
         }
     }
 
+    /**
+     * Streams a download. Once the status is sent a failure can no longer become an error answer:
+     * it is logged and the body ends short, which the client notices by the body's digest header.
+     */
+    private static void stream(HttpExchange exchange, Download download) throws IOException {
+        try (InputStream in = download.content()) {
+            exchange.getResponseHeaders().set("Content-Type", download.contentType());
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            download.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                in.transferTo(out);
+            } catch (IOException | RuntimeException e) {
+                log.error("admin API: sending {} broke off: {}", exchange.getRequestURI().getRawPath(), e.getMessage());
+            }
+        }
+    }
+
     /** Stops listening; requests in flight get up to 2 s to finish. */
     @Override
     public void close() {
@@ -271,6 +297,14 @@ public final class AdminApi implements AutoCloseable {
 
     /** A non-JSON answer (the Prometheus exposition). */
     record Text(String contentType, String body) {
+    }
+
+    /** A binary answer streamed as it is read (a WAL file), with headers such as its digest; closed once sent. */
+    record Download(String contentType, Map<String, String> headers, InputStream content) {
+    }
+
+    /** A JSON answer whose status depends on the request (202 for a started job, 200 for a dry run). */
+    record Answer(int status, Object body) {
     }
 
     /** The request itself is wrong: 400. */

@@ -30,6 +30,8 @@ final class Routes {
                         field(r, "incremental").map(JsonNode::asBoolean).orElse(false)))
                 .add("GET", PREFIX + "/clusters/{cluster}/check", r -> ops.check(r.parameter("cluster")))
                 .add("GET", PREFIX + "/clusters/{cluster}/wal", r -> ops.wal(r.parameter("cluster")))
+                .add("GET", PREFIX + "/clusters/{cluster}/wal/{name}", r -> RestoreRoutes.walFile(ops, r))
+                .add("POST", PREFIX + "/clusters/{cluster}/restores", r -> RestoreRoutes.restore(ops, r))
                 .add("GET", PREFIX + "/clusters/{cluster}/jobs", r -> ops.jobs(r.parameter("cluster"), limit(r)))
                 .add("GET", PREFIX + "/jobs", r -> ops.jobs(null, limit(r)))
                 .add("GET", PREFIX + "/jobs/{id}", r -> ops.job(number(r.parameter("id"), "job id")))

@@ -11,9 +11,11 @@ import dev.cellar.core.ErrorCode;
 import dev.cellar.server.tls.HttpsContexts;
 import dev.cellar.server.view.ViewJson;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -121,6 +123,23 @@ final class ApiClient {
         return new String(response.body(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * A GET whose answer is streamed to the caller (a WAL file); close it. Error answers throw as
+     * for every other request, with the server's code.
+     */
+    Download download(String path) {
+        HttpResponse<InputStream> response = exchange("GET", path, null, HttpResponse.BodyHandlers.ofInputStream());
+        return new Download(response.headers(), response.body());
+    }
+
+    /** A streamed answer: its headers and body. */
+    record Download(HttpHeaders headers, InputStream body) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
     private <T> T send(String method, String path, Object body, JavaType type) {
         HttpResponse<byte[]> response = exchange(method, path, body);
         try {
@@ -133,6 +152,10 @@ final class ApiClient {
     }
 
     private HttpResponse<byte[]> exchange(String method, String path, Object body) {
+        return exchange(method, path, body, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private <B> HttpResponse<B> exchange(String method, String path, Object body, HttpResponse.BodyHandler<B> handler) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(Duration.ofMinutes(2))
                 .header("Authorization", "Bearer " + token)
@@ -143,9 +166,9 @@ final class ApiClient {
         } else {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         }
-        HttpResponse<byte[]> response;
+        HttpResponse<B> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            response = http.send(request.build(), handler);
         } catch (ConnectException e) {
             throw new ServerUnreachable(base);
         } catch (SSLException e) {
@@ -159,23 +182,38 @@ final class ApiClient {
             throw new CellarException(ErrorCode.INTERNAL, "interrupted while waiting for the server at " + base);
         }
         if (response.statusCode() >= 400) {
-            throw failure(response);
+            throw failure(response.statusCode(), errorBody(response.body()));
         }
         return response;
     }
 
-    private CellarException failure(HttpResponse<byte[]> response) {
+    private static byte[] errorBody(Object body) {
+        if (body instanceof InputStream in) {
+            try (in) {
+                return in.readNBytes(64 * 1024);
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        }
+        return (byte[]) body;
+    }
+
+    private CellarException failure(int status, byte[] body) {
         try {
-            JsonNode error = ViewJson.MAPPER.readTree(response.body());
-            int number = error.path("code").asInt(ErrorCode.INTERNAL.number());
-            ErrorCode code = Arrays.stream(ErrorCode.values()).filter(c -> c.number() == number).findFirst()
-                    .orElse(ErrorCode.INTERNAL);
+            JsonNode error = ViewJson.MAPPER.readTree(body);
+            ErrorCode code = errorCode(error.path("code").asInt(ErrorCode.INTERNAL.number()));
             String hint = error.path("hint").isTextual() ? error.path("hint").asText() : null;
-            return new CellarException(code, error.path("error").asText("HTTP " + response.statusCode()), hint);
+            return new CellarException(code, error.path("error").asText("HTTP " + status), hint);
         } catch (IOException | RuntimeException e) {
             return new CellarException(ErrorCode.INTERNAL, "the server at " + base + " answered HTTP "
-                    + response.statusCode(), null);
+                    + status, null);
         }
+    }
+
+    /** The code of a number the server sent; {@link ErrorCode#INTERNAL} for one this backupctl does not know. */
+    static ErrorCode errorCode(int number) {
+        return Arrays.stream(ErrorCode.values()).filter(c -> c.number() == number).findFirst()
+                .orElse(ErrorCode.INTERNAL);
     }
 
     /** Nothing listens at the server's address. */

@@ -26,8 +26,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "backup", mixinStandardHelpOptions = true,
         description = "Take a backup of a cluster now (through the server).")
 final class BackupCommand implements Callable<Integer> {
-    private static final Duration POLL = Duration.ofSeconds(1);
-
     @ParentCommand
     BackupCtl parent;
 
@@ -64,13 +62,11 @@ final class BackupCommand implements Callable<Integer> {
                 new ProgressDisplay.Snapshot("waiting", 0, 0, 0, null));
         try (ProgressDisplay display = ProgressDisplay.start(json ? spec.commandLine().getErr() : out,
                 BackupCtl.interactive(), progress::get)) {
-            while (job.running()) {
-                Thread.sleep(POLL); // polling a remote job: nothing to wait on locally
+            job = JobFollower.follow(api, job, running -> {
                 StatusReport status = api.get("/api/v1/status", StatusReport.class);
                 status.clusters().stream().filter(c -> c.name().equals(cluster)).map(ClusterStatus::runningBackup)
                         .filter(run -> run != null).findFirst().ifPresent(run -> progress.set(snapshot(run)));
-                job = api.get("/api/v1/jobs/" + job.id(), JobView.class);
-            }
+            });
         }
         if (json) {
             out.println(ViewJson.write(job));

@@ -12,12 +12,13 @@ import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where the read-only commands (list-backups, show-backup, wal-status) get their answers: the
  * running server's API ({@code --server}, or {@code --config} while the server runs), else the
- * repository's catalog directly ({@code --repository}, or {@code --config} when no server answers),
- * so they also work for disaster recovery.
+ * repository's catalog directly ({@code --repository}, or {@code --config} when no server answers
+ * or it has no token), so they also work for disaster recovery ({@link ServerChoice}).
  */
 interface CatalogReads extends AutoCloseable {
     List<ClusterSummary> clusters();
@@ -32,18 +33,9 @@ interface CatalogReads extends AutoCloseable {
     void close();
 
     static CatalogReads open(RepositoryOptions options, PrintWriter err) {
-        RepositoryOptions.Source source = options.source;
-        if (source != null && (source.server != null || source.config != null)) {
-            ApiClient api = ApiClient.from(options);
-            try {
-                api.get("/api/v1/clusters", Object.class);
-                return new Remote(api);
-            } catch (ApiClient.ServerUnreachable e) {
-                if (source.server != null) {
-                    throw e;
-                }
-                err.println("no server answers at " + api.base() + "; reading the repository's catalog directly");
-            }
+        Optional<ApiClient> api = ServerChoice.server(options, err, "reading the repository's catalog directly");
+        if (api.isPresent()) {
+            return new Remote(api.get());
         }
         Repository repository = options.openRepository();
         RepositoryOptions.OpenedCatalog opened = options.openCatalog(repository, err);

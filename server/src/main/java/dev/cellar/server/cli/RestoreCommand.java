@@ -1,35 +1,18 @@
 package dev.cellar.server.cli;
 
-import dev.cellar.catalog.BackupRow;
-import dev.cellar.core.Lsn;
-import dev.cellar.core.TimelineHistory;
-import dev.cellar.restore.PointInTimeRestore;
-import dev.cellar.restore.export.ExportOptions;
-import dev.cellar.restore.export.ExportProgress;
-import dev.cellar.restore.export.ExportResult;
-import dev.cellar.restore.export.RestoreExport;
-import dev.cellar.restore.plan.RecoveryTarget;
-import dev.cellar.restore.plan.RestorePlan;
-import dev.cellar.restore.plan.RestorePlanner;
 import dev.cellar.restore.plan.RestoreTarget;
-import dev.cellar.restore.plan.StopRecord;
-import dev.cellar.restore.plan.TargetAction;
 import dev.cellar.restore.plan.TargetTime;
-import dev.cellar.restore.plan.TargetTimeline;
-import dev.cellar.storage.repository.Repository;
-import dev.cellar.server.view.ViewJson;
+import dev.cellar.server.restore.RestoreRequests;
+import dev.cellar.server.view.RestoreRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -37,11 +20,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code backupctl restore}: a point-in-time restore into a new data directory. */
+/**
+ * {@code backupctl restore}: a point-in-time restore into a new data directory, written by the
+ * server on its machine when one answers ({@link ApiRestore}), else by this command from the
+ * repository ({@link LocalRestore}).
+ */
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Export a data directory of a cluster as it was at a target, ready for pg_ctl start.",
                 "The plan is checked before anything is written: a target outside the recoverable window,"
-                        + " a WAL gap or a non-empty destination is refused with the reason."})
+                        + " a WAL gap or a non-empty destination is refused with the reason.",
+                "With --server (or --config while its server answers) the server writes the data directory on"
+                        + " its own machine: --dest is a path there (inside the container with Docker)."})
 final class RestoreCommand implements Callable<Integer> {
     @ParentCommand
     BackupCtl parent;
@@ -87,7 +76,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--backup", paramLabel = "ID", description = "Restore this backup instead of the newest that fits.")
     String backupId;
 
-    @Option(names = "--dest", paramLabel = "DIR", description = "The new data directory: empty or absent.")
+    @Option(names = "--dest", paramLabel = "DIR", description = {"The new data directory: empty or absent.",
+            "Through a server, an absolute path on the server's machine."})
     Path destination;
 
     @Option(names = "--tablespace-map", paramLabel = "OID_OR_NAME=DIR",
@@ -97,8 +87,10 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Parallel unpacking (default: processors).")
     Integer jobs;
 
-    @Option(names = "--remote-wal", description = "Instead of staging WAL inside the export, fetch it at recovery"
-            + " time with 'backupctl wal-get' from this repository (needs backupctl on the server's PATH).")
+    @Option(names = "--remote-wal", description = {"Instead of staging WAL inside the export, fetch it at recovery"
+            + " time with 'backupctl wal-get', from the repository, or from the server with --server (its URL"
+            + " and --token-file are written into restore_command).", "Names this backupctl when the"
+            + " distribution's launcher runs it, else backupctl on the restored server's PATH."})
     boolean remoteWal;
 
     @Option(names = "--databases", paramLabel = "NAME", split = ",", description = {"Restore only these databases"
@@ -119,166 +111,68 @@ final class RestoreCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (destination == null && !dryRun) {
-            throw new IllegalArgumentException("--dest DIR is required (or --dry-run to only see the plan)");
-        }
+        RestoreRequest asked = request(time(), null);
         List<String> readings = new ArrayList<>();
-        RestoreTarget request = request(readings);
-        Repository repo = parent.repository.openRepository();
-        RestorePlan plan;
-        try (RepositoryOptions.OpenedCatalog opened = parent.repository.openCatalog(repo, err)) {
-            plan = PointInTimeRestore.plan(repo, opened.catalog(), cluster, request, Clock.systemUTC());
+        // Checked here first, so a wrong command line fails the same way with or without a server.
+        RestoreTarget target = RestoreRequests.target(asked, RestoreRequests.Caller.COMMAND_LINE, ZoneId.systemDefault(),
+                readings);
+        if (!dryRun) {
+            RestoreRequests.options(asked, RestoreRequests.Caller.COMMAND_LINE);
         }
-        if (dryRun) {
-            if (json) {
-                out.println(ViewJson.write(Map.of("plan", describe(plan, readings))));
-            } else {
-                printPlan(out, plan, readings);
-                out.println("dry run: nothing written");
-            }
-            return 0;
+        Optional<ApiClient> api = ServerChoice.server(parent.repository, err, "restoring from the repository directly");
+        if (api.isPresent()) {
+            return ApiRestore.run(api.get(), cluster, throughServer(), readings, json, out, err);
         }
-        if (!json) {
-            printPlan(out, plan, readings);
-        }
-        ExportOptions options = ExportOptions.into(destination).withTablespaceMap(tablespaceMap);
-        if (jobs != null) {
-            options = options.withJobs(jobs);
-        }
+        RestoreRequest local = request(time(), remoteWal ? WalGetCommandLine.forRepository(program(),
+                parent.repository.repositoryPath(), cluster) : null);
+        return LocalRestore.run(parent.repository, cluster, local, target, readings, json, out, err);
+    }
+
+    /**
+     * The request the server gets: a time resolved here with its offset (the server's zone is not
+     * this machine's), absolute paths (it writes on its own machine), and a restore_command that
+     * reaches the repository the way this command did.
+     */
+    private RestoreRequest throughServer() {
+        String time = target == null || target.time == null ? null : TargetTime.parse(target.time,
+                ZoneId.systemDefault()).instant().toString();
+        String command = null;
         if (remoteWal) {
-            options = options.withRemoteWal("backupctl --repository %s wal-get --cluster %s %%f %%p"
-                    .formatted(shellQuoted(parent.repository.repositoryPath().toString()), shellQuoted(cluster)));
+            RepositoryOptions options = parent.repository;
+            command = options.source.server != null
+                    ? WalGetCommandLine.forServer(program(), options.source.server, options.tokenFile, cluster)
+                    : WalGetCommandLine.forRepository(program(), options.repositoryPath(), cluster);
         }
-        if (noSync) {
-            options = options.withSync(false);
+        if (destination != null && !destination.isAbsolute()) {
+            throw new IllegalArgumentException("--dest must be an absolute path: the server writes it on its own"
+                    + " machine, not " + destination);
         }
-        if (!databases.isEmpty()) {
-            options = options.withDatabases(new java.util.LinkedHashSet<>(databases));
-        }
-        RestoreExport export = new RestoreExport(repo, plan, options, Clock.systemUTC());
-        ExportResult result;
-        try (ProgressDisplay display = ProgressDisplay.start(json ? err : out, BackupCtl.interactive(),
-                () -> snapshot(export.progress()))) {
-            result = export.run();
-        }
-        if (json) {
-            Map<String, Object> document = new LinkedHashMap<>();
-            document.put("plan", describe(plan, readings));
-            document.put("result", describe(result));
-            out.println(ViewJson.write(document));
-        } else {
-            printResult(out, result);
-        }
-        return 0;
-    }
-
-    private RestoreTarget request(List<String> readings) {
-        RecoveryTarget recoveryTarget = new RecoveryTarget.Latest();
-        if (target != null) {
-            if (target.time != null) {
-                TargetTime time = TargetTime.parse(target.time, ZoneId.systemDefault());
-                time.assumedZone().ifPresent(zone -> readings.add(time.explanation()));
-                recoveryTarget = new RecoveryTarget.AtTime(time.instant());
-            } else if (target.lsn != null) {
-                recoveryTarget = new RecoveryTarget.AtLsn(Lsn.parse(target.lsn));
-            } else if (target.xid != null) {
-                recoveryTarget = new RecoveryTarget.AtXid(target.xid);
-            } else if (target.name != null) {
-                recoveryTarget = new RecoveryTarget.AtName(target.name);
-            } else {
-                recoveryTarget = switch (target.keyword.toLowerCase(Locale.ROOT)) {
-                    case "immediate" -> new RecoveryTarget.Immediate();
-                    case "latest" -> new RecoveryTarget.Latest();
-                    default -> throw new IllegalArgumentException("--target takes immediate or latest, not "
-                            + target.keyword);
-                };
+        tablespaceMap.forEach((tablespace, location) -> {
+            if (!location.isAbsolute()) {
+                throw new IllegalArgumentException("--tablespace-map " + tablespace + " must be an absolute path:"
+                        + " the server writes it on its own machine, not " + location);
             }
-        }
-        TargetAction targetAction;
-        try {
-            targetAction = TargetAction.valueOf(action.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--target-action takes promote, pause or shutdown, not " + action);
-        }
-        return new RestoreTarget(recoveryTarget, TargetTimeline.parse(timeline), !exclusive, targetAction,
-                Optional.ofNullable(backupId));
+        });
+        return request(time, command);
     }
 
-    /** A word for /bin/sh: single-quoted, a quote inside as '\''. */
-    static String shellQuoted(String value) {
-        return "'" + value.replace("'", "'\\''") + "'";
+    private String time() {
+        return target == null ? null : target.time;
     }
 
-    private static ProgressDisplay.Snapshot snapshot(ExportProgress progress) {
-        return new ProgressDisplay.Snapshot(progress.phase().words(), progress.done(), progress.total(),
-                progress.bytesPerSecond().orElse(0), progress.eta().orElse(null));
+    private static String program() {
+        return WalGetCommandLine.program(System.getenv());
     }
 
-    private static void printPlan(PrintWriter out, RestorePlan plan, List<String> readings) {
-        BackupRow backup = plan.backup();
-        out.println("Restore plan for cluster " + plan.cluster());
-        out.println("  target:    " + RestorePlanner.describeTarget(plan.target().target())
-                + (plan.target().inclusive() ? "" : " (exclusive)") + ", then " + plan.target().action().setting());
-        readings.forEach(reading -> out.println("             " + reading));
-        out.println("  backup:    " + plan.chain().stream().map(BackupRow::id).collect(Collectors.joining(" + "))
-                + " (" + backup.kind().name().toLowerCase(Locale.ROOT) + ", ended "
-                + backup.endTime().map(Object::toString).orElse("?") + " at " + backup.endLsn().orElseThrow()
-                + " on timeline " + backup.endTimeline().orElseThrow() + ")");
-        out.println("  timeline:  " + plan.path().timeline() + " (path " + plan.path().path().stream()
-                .map(TimelineHistory.Span::timeline).map(Object::toString).collect(Collectors.joining(" -> ")) + ")");
-        out.println("  WAL:       " + plan.walFrom() + " to " + plan.walTo() + ", " + plan.wal().size() + " files, "
-                + Sizes.human(plan.walBytes()));
-        plan.stop().map(StopRecord::description).ifPresent(stop -> out.println("  stops at:  " + stop));
-        out.println("  data:      about " + Sizes.human(plan.dataBytes()));
-        plan.notes().forEach(note -> out.println("  note:      " + note));
-    }
-
-    private static void printResult(PrintWriter out, ExportResult result) {
-        out.println("Restored into " + result.destination() + " in " + result.elapsed().toMillis() / 1000.0 + " s: "
-                + Sizes.human(result.dataBytes()) + " of data"
-                + (result.walFiles() > 0 ? ", " + result.walFiles() + " WAL and history files ("
-                + Sizes.human(result.walBytes()) + ") staged in cellar_wal/" : ", WAL fetched at recovery time"));
-        result.tablespaces().forEach((oid, path) -> out.println("  tablespace " + oid + " -> " + path));
-        result.removed().forEach(line -> out.println("  removed: " + line));
-        out.println("  recovery settings in postgresql.auto.conf:");
-        result.settings().forEach((name, value) -> out.println("    " + name + " = '" + value + "'"));
-        out.println("Start it with: pg_ctl -D " + result.destination() + " start"
-                + " (as the directory's owner; when restoring as root, chown -R it to the postgres user first)");
-    }
-
-    private static Map<String, Object> describe(RestorePlan plan, List<String> readings) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("cluster", plan.cluster());
-        map.put("target", RestorePlanner.describeTarget(plan.target().target()));
-        map.put("inclusive", plan.target().inclusive());
-        map.put("action", plan.target().action().setting());
-        map.put("readings", readings);
-        map.put("backups", plan.chain().stream().map(BackupRow::id).toList());
-        map.put("timeline", plan.path().timeline().value());
-        map.put("walFrom", plan.walFrom().toString());
-        map.put("walTo", plan.walTo().toString());
-        map.put("walFiles", plan.wal().size());
-        map.put("walBytes", plan.walBytes());
-        map.put("dataBytes", plan.dataBytes());
-        map.put("stop", plan.stop().map(StopRecord::description).orElse(null));
-        map.put("notes", plan.notes());
-        return map;
-    }
-
-    private static Map<String, Object> describe(ExportResult result) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("destination", result.destination().toString());
-        map.put("tablespaces", result.tablespaces().entrySet().stream()
-                .collect(Collectors.toMap(e -> String.valueOf(e.getKey()), e -> e.getValue().toString())));
-        map.put("dataBytes", result.dataBytes());
-        map.put("walFiles", result.walFiles());
-        map.put("walBytes", result.walBytes());
-        map.put("settings", result.settings());
-        map.put("removed", result.removed());
-        map.put("seconds", result.elapsed().toMillis() / 1000.0);
-        return map;
+    private RestoreRequest request(String time, String restoreCommand) {
+        Map<String, String> tablespaces = new LinkedHashMap<>();
+        tablespaceMap.forEach((tablespace, location) -> tablespaces.put(tablespace, location.toString()));
+        return new RestoreRequest(target == null ? null : target.keyword, time, target == null ? null : target.lsn,
+                target == null ? null : target.xid, target == null ? null : target.name, timeline, exclusive,
+                action, backupId, destination == null ? null : destination.toString(), jobs, tablespaces,
+                List.copyOf(databases), restoreCommand, !noSync, dryRun);
     }
 }

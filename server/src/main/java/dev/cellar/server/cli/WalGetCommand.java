@@ -2,42 +2,40 @@ package dev.cellar.server.cli;
 
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
-import dev.cellar.core.WalFileKind;
-import dev.cellar.core.WalFileNames;
-import dev.cellar.core.WalSegmentName;
-import dev.cellar.core.WalSegmentSize;
-import dev.cellar.storage.repository.ClusterInfo;
-import dev.cellar.storage.repository.Repository;
-import dev.cellar.storage.repository.StoredHistory;
-import dev.cellar.storage.repository.StoredWal;
+import dev.cellar.restore.wal.ArchivedWal;
+import dev.cellar.restore.wal.ArchivedWalFile;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code backupctl wal-get}: one WAL segment or timeline history file from the repository, for a
- * restored server's {@code restore_command} ({@code backupctl --repository R wal-get --cluster c1
- * %f %p}). Exits 1 only when the repository does not hold the file, which tells recovery it has
- * reached the end of the archive; any other failure (a damaged object, an unreadable repository,
- * a full disk) exits {@value #FAILED_HARD}: PostgreSQL treats an exit status above 125 as fatal and
- * stops recovery, instead of ending it early at the damaged file and promoting there. The file is verified against its checksums and written to a temporary
- * name, then renamed, so recovery never reads a half-written file. Reads only the repository (no
- * catalog), so it stays fast when called once per segment.
+ * {@code backupctl wal-get}: one WAL segment or timeline history file, for a restored server's
+ * {@code restore_command}: from the repository ({@code backupctl --repository R wal-get --cluster
+ * c1 %f %p}), or from a server's API ({@code backupctl --server URL --token-file F wal-get ...}),
+ * which reads it with the same code ({@link ArchivedWal}). Exits 1 only when the repository does
+ * not hold the file, which tells recovery it has reached the end of the archive; any other failure
+ * (a damaged object, an unreadable repository, a server that does not answer, a full disk) exits
+ * {@value #FAILED_HARD}: PostgreSQL treats an exit status above 125 as fatal and stops recovery,
+ * instead of ending it early at the damaged file and promoting there. The file is verified against
+ * its SHA-256, written to a temporary name beside the target, fsynced and renamed, so recovery never
+ * reads a half-written file. Reads no catalog, so it stays fast when called once per segment.
  */
 @Command(name = "wal-get", mixinStandardHelpOptions = true,
-        description = "Copy a WAL file from the repository to a path (for restore_command).")
+        description = "Copy a WAL file from the repository, or the server with --server, to a path (for restore_command).")
 final class WalGetCommand implements Callable<Integer> {
+    private static final Pattern SHA256_DIGEST = Pattern.compile("(?:^|,)\\s*sha-256=:([A-Za-z0-9+/=]+):");
+
     @ParentCommand
     BackupCtl parent;
 
@@ -53,13 +51,16 @@ final class WalGetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The repository does not hold the file: the end of the archive for recovery. */
+    static final int NOT_ARCHIVED = 1;
     /** Exit status for failures other than "not there": above 125, so recovery stops (FATAL). */
     static final int FAILED_HARD = 255;
 
     @Override
     public Integer call() {
         try {
-            return fetch();
+            RepositoryOptions.Source source = parent.repository.source;
+            return source != null && source.server != null ? fromServer() : fromRepository();
         } catch (RuntimeException | IOException e) {
             spec.commandLine().getErr().println("backupctl wal-get: cannot fetch " + fileName + " of cluster "
                     + cluster + ": " + e.getMessage());
@@ -67,44 +68,41 @@ final class WalGetCommand implements Callable<Integer> {
         }
     }
 
-    private int fetch() throws IOException {
-        Repository repo = parent.repository.openRepository();
-        ClusterInfo info = repo.cluster(cluster).orElseThrow(() -> new CellarException(ErrorCode.RESTORE_FAILED,
-                "the repository has no cluster \"" + cluster + "\"", "known clusters: " + repo.clusterNames()));
-        WalSegmentSize size = WalSegmentSize.of(info.walSegmentSize());
-        Optional<InputStream> content = switch (WalFileNames.parse(fileName, size)) {
-            case WalFileKind.Segment(WalSegmentName segment) -> segment(repo, segment);
-            case WalFileKind.PartialSegment(WalSegmentName segment) ->
-                    repo.findWal(cluster, segment, true).map(repo::openWal);
-            case WalFileKind.History history -> repo.histories(cluster).stream()
-                    .filter(h -> h.history().timeline().equals(history.historyOf()))
-                    .findFirst().map(StoredHistory::history)
-                    .map(h -> new java.io.ByteArrayInputStream(h.format()));
-            default -> Optional.empty();
-        };
-        if (content.isEmpty()) {
-            spec.commandLine().getErr().println("backupctl wal-get: " + fileName + " is not in the repository of"
-                    + " cluster " + cluster);
-            return 1;
+    private int fromRepository() throws IOException {
+        Optional<ArchivedWalFile> file = new ArchivedWal(parent.repository.openRepository()).open(cluster, fileName);
+        if (file.isEmpty()) {
+            return notArchived(fileName + " is not in the repository of cluster " + cluster);
         }
-        Path target = destination.toAbsolutePath();
-        Path temp = target.resolveSibling(target.getFileName() + ".cellar-tmp");
-        try (InputStream in = content.get(); OutputStream out = Files.newOutputStream(temp)) {
-            in.transferTo(out);
+        try (ArchivedWalFile content = file.get()) {
+            DurableFile.write(content.content(), destination, content.sha256());
         }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return 0;
     }
 
-    /**
-     * A complete segment, or else the zero-padded {@code .partial} of the newest timeline's last
-     * segment, which recovery reads up to its zeros (as when staging).
-     */
-    private Optional<InputStream> segment(Repository repo, WalSegmentName segment) {
-        Optional<StoredWal> stored = repo.findWal(cluster, segment, false);
-        if (stored.isEmpty()) {
-            stored = repo.findWal(cluster, segment, true);
+    private int fromServer() throws IOException {
+        ApiClient api = ApiClient.from(parent.repository);
+        String path = "/api/v1/clusters/" + CatalogReads.Remote.encode(cluster) + "/wal/"
+                + CatalogReads.Remote.encode(fileName);
+        try (ApiClient.Download download = api.download(path)) {
+            String digest = download.headers().firstValue("Content-Digest").orElse("");
+            Matcher sha256 = SHA256_DIGEST.matcher(digest);
+            if (!sha256.find()) {
+                throw new CellarException(ErrorCode.PROTOCOL_ERROR, "the server at " + api.base() + " sent " + fileName
+                        + " without a sha-256 Content-Digest", "use the backupctl of the server's version");
+            }
+            DurableFile.write(download.body(), destination,
+                    HexFormat.of().formatHex(Base64.getDecoder().decode(sha256.group(1))));
+            return 0;
+        } catch (CellarException e) {
+            if (e.code() == ErrorCode.WAL_NOT_FOUND) {
+                return notArchived(e.getMessage());
+            }
+            throw e;
         }
-        return stored.map(repo::openWal);
+    }
+
+    private int notArchived(String message) {
+        spec.commandLine().getErr().println("backupctl wal-get: " + message);
+        return NOT_ARCHIVED;
     }
 }

@@ -10,6 +10,7 @@ import dev.cellar.server.api.AdminApi;
 import dev.cellar.server.backup.InterruptedWork;
 import dev.cellar.server.metrics.CellarMetrics;
 import dev.cellar.server.operations.ConflictException;
+import dev.cellar.server.restore.RestoreJobs;
 import dev.cellar.server.tls.HttpsContexts;
 import dev.cellar.server.view.ReloadReport;
 import dev.cellar.storage.local.LocalStore;
@@ -53,11 +54,13 @@ public final class CellarDaemon implements AutoCloseable {
     private final AdminApi api;
     private final ServerOperations operations;
     private final ConfigReload reload;
+    private final RestoreJobs restores;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CellarDaemon(Repository repository, Catalog catalog, ClusterStreams streams, ScheduledBackups backups,
-                         AdminApi api, ServerOperations operations, ConfigReload reload) {
+                         AdminApi api, ServerOperations operations, ConfigReload reload, RestoreJobs restores) {
         this.api = api;
+        this.restores = restores;
         this.operations = operations;
         this.repository = repository;
         this.catalog = catalog;
@@ -125,15 +128,16 @@ public final class CellarDaemon implements AutoCloseable {
                             backup.flatMap(b -> b.endTime().map(end -> Duration.between(b.startTime(), end)))
                                     .orElse(null)));
             backups.start();
+            RestoreJobs restores = new RestoreJobs(repository, catalog, clock);
             ServerOperations operations = new ServerOperations(config, repository, catalog, backups,
-                    running::statuses, clock);
+                    running::statuses, restores, clock);
             api = AdminApi.start(config.server().listen(), tls, config.server().token(), operations, metrics,
                     () -> health(catalog, running, clock));
             ConfigReload reload = new ConfigReload(config, source, running, backups, metrics, operations, api::token,
                     clock);
             operations.reloadWith(reload::reload);
             log.info("serving {} cluster(s) from repository {}", config.clusters().size(), root);
-            return new CellarDaemon(repository, catalog, running, backups, api, operations, reload);
+            return new CellarDaemon(repository, catalog, running, backups, api, operations, reload, restores);
         } catch (RuntimeException | Error e) {
             if (api != null) {
                 api.close();
@@ -209,11 +213,12 @@ public final class CellarDaemon implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        log.info("stopping: running backups are cancelled, WAL streams flush and report their last durable position");
+        log.info("stopping: running backups and restores are cancelled, WAL streams flush and report their last durable position");
         try {
             reload.close(); // waits for a reload under way, so that nothing starts a stream after this
             api.close();
             backups.close();
+            restores.close();
             streams.close();
         } finally {
             catalog.close();

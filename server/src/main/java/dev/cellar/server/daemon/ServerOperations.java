@@ -10,9 +10,12 @@ import dev.cellar.catalog.JobRow;
 import dev.cellar.config.CellarConfig;
 import dev.cellar.config.ClusterConfig;
 import dev.cellar.core.ErrorCode;
+import dev.cellar.restore.wal.ArchivedWal;
+import dev.cellar.restore.wal.ArchivedWalFile;
 import dev.cellar.server.operations.CatalogViews;
 import dev.cellar.server.operations.ConflictException;
 import dev.cellar.server.operations.NotFoundException;
+import dev.cellar.server.restore.RestoreJobs;
 import dev.cellar.server.view.BackupDetail;
 import dev.cellar.server.view.BackupRunView;
 import dev.cellar.server.view.BackupView;
@@ -21,6 +24,7 @@ import dev.cellar.server.view.ClusterStatus;
 import dev.cellar.server.view.ClusterSummary;
 import dev.cellar.server.view.JobView;
 import dev.cellar.server.view.ReloadReport;
+import dev.cellar.server.view.RestoreRequest;
 import dev.cellar.server.view.StatusReport;
 import dev.cellar.server.view.StreamView;
 import dev.cellar.server.view.WalStatus;
@@ -42,8 +46,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything the admin API offers, on the running server: status, checks, backups on demand,
- * deleting and keeping backups, and the catalog's views. Thread-safe (the catalog serialises
- * writes; backups are guarded by {@link ScheduledBackups}).
+ * restores on demand and WAL for a restore_command elsewhere, deleting and keeping backups, and the
+ * catalog's views. Thread-safe (the catalog serialises writes; backups are guarded by
+ * {@link ScheduledBackups}, restores by {@link RestoreJobs}).
  */
 public final class ServerOperations {
     private static final Logger log = LoggerFactory.getLogger(ServerOperations.class);
@@ -60,9 +65,11 @@ public final class ServerOperations {
     private final Supplier<Map<String, WalStreamStatus>> streams;
     private final ClusterChecks checks;
     private final Clock clock;
+    private final RestoreJobs restores;
+    private final ArchivedWal archivedWal;
 
     ServerOperations(CellarConfig config, Repository repository, Catalog catalog, ScheduledBackups backups,
-                     Supplier<Map<String, WalStreamStatus>> streams, Clock clock) {
+                     Supplier<Map<String, WalStreamStatus>> streams, RestoreJobs restores, Clock clock) {
         this.config = config;
         this.repository = repository;
         this.catalog = catalog;
@@ -71,6 +78,8 @@ public final class ServerOperations {
         this.streams = streams;
         this.checks = new ClusterChecks(config, repository, catalog, views, streams, clock);
         this.clock = clock;
+        this.restores = restores;
+        this.archivedWal = new ArchivedWal(repository);
     }
 
     public CatalogViews views() {
@@ -191,13 +200,13 @@ public final class ServerOperations {
     public JobView job(long id) {
         JobRow job = catalog.jobs().find(id).orElseThrow(() -> new NotFoundException(ErrorCode.CATALOG_FAILED,
                 "no job " + id, "jobs are listed by backupctl status"));
-        return JobView.of(job);
+        return restores.describe(JobView.of(job));
     }
 
     /** The newest jobs of a cluster (or of all when {@code cluster} is null), newest first. */
     public List<JobView> jobs(String cluster, int limit) {
         List<JobRow> rows = cluster == null ? catalog.jobs().recent(limit) : catalog.jobs().recent(cluster, limit);
-        return rows.stream().map(JobView::of).toList();
+        return rows.stream().map(JobView::of).map(restores::describe).toList();
     }
 
     public BackupDetail backup(String id) {
@@ -240,10 +249,12 @@ public final class ServerOperations {
         }
         // backup.json goes first: a crash part-way leaves an incomplete backup, never restorable,
         // that the next start removes together with this catalog row.
-        repository.deleteBackup(row.cluster(), id);
-        catalog.backups().delete(id);
-        log.info("cluster {}: deleted backup {}", row.cluster(), id);
-        return BackupView.of(row);
+        return restores.deleting(id, row.cluster(), () -> {
+            repository.deleteBackup(row.cluster(), id);
+            catalog.backups().delete(id);
+            log.info("cluster {}: deleted backup {}", row.cluster(), id);
+            return BackupView.of(row);
+        });
     }
 
     /** Keeps a backup from retention until {@code until}, or for ever when {@code until} is empty. */
@@ -278,6 +289,27 @@ public final class ServerOperations {
 
     public WalStatus wal(String cluster) {
         return views.wal(cluster);
+    }
+
+    /**
+     * Plans a restore into a directory on this server's machine and, unless it is a dry run,
+     * starts it as a job; refusals come before anything is written (see {@link RestoreJobs}).
+     */
+    public RestoreJobs.Submitted restore(String cluster, RestoreRequest request) {
+        return restores.submit(cluster, request);
+    }
+
+    /**
+     * One WAL segment or history file of a cluster, for a restore_command elsewhere
+     * ({@code backupctl --server URL wal-get}); the caller closes it.
+     *
+     * @throws NotFoundException {@link ErrorCode#WAL_NOT_FOUND} when the repository does not hold it
+     */
+    public ArchivedWalFile walFile(String cluster, String fileName) {
+        views.cluster(cluster);
+        return archivedWal.open(cluster, fileName).orElseThrow(() -> new NotFoundException(ErrorCode.WAL_NOT_FOUND,
+                fileName + " is not in the repository of cluster " + cluster,
+                "for a restore_command this is the end of the archived WAL"));
     }
 
     private ClusterConfig configured(String cluster) {

@@ -6,13 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where the packaging tests find the source tree and the built distribution (set by the server POM). */
-final class PackagingPaths {
+public final class PackagingPaths {
     /**
      * Why the tests of the distribution do not run under Surefire: {@code -Dtest=...} overrides its
      * exclusion of {@code *IT}, but the distribution is built in {@code package}, after {@code test};
      * Failsafe sets {@code cellar.dist.dir}.
      */
-    static final String NEEDS_PACKAGE = "needs the packaged distribution: runs in the integration-test phase";
+    public static final String NEEDS_PACKAGE = "needs the packaged distribution: runs in the integration-test phase";
 
     private PackagingPaths() {
     }
@@ -25,7 +25,7 @@ final class PackagingPaths {
     }
 
     /** {@code server/target/cellar}, which {@code mvn package} builds before the integration tests run. */
-    static Path distribution() {
+    public static Path distribution() {
         String dist = System.getProperty("cellar.dist.dir");
         assertThat(dist).as("cellar.dist.dir, which the server POM gives Failsafe").isNotBlank();
         Path home = Path.of(dist).toAbsolutePath().normalize();
@@ -35,7 +35,7 @@ final class PackagingPaths {
     }
 
     /** The JDK running the tests: 21 or newer, as the build requires. */
-    static Path javaHome() {
+    public static Path javaHome() {
         return Path.of(System.getProperty("java.home"));
     }
 

@@ -9,13 +9,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One run of a shell script to its end: exit code, stdout and stderr. */
-record ScriptRun(int exitCode, String stdout, String stderr) {
+public record ScriptRun(int exitCode, String stdout, String stderr) {
     /**
      * Runs {@code command} with exactly {@code environment} (nothing inherited), in {@code workDirectory}.
      *
      * @throws AssertionError when it does not end within 60 s
      */
-    static ScriptRun run(List<String> command, Map<String, String> environment, Path workDirectory)
+    public static ScriptRun run(List<String> command, Map<String, String> environment, Path workDirectory)
             throws IOException, InterruptedException {
         Path out = Files.createTempFile(workDirectory, "stdout", ".txt");
         Path err = Files.createTempFile(workDirectory, "stderr", ".txt");
