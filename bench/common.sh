@@ -13,14 +13,22 @@ free_port() {
   return 1
 }
 
-# Copies bench/target/classes and every jar of bench/target/bench.classpath into $1/classpath and
+# Copies the bench module's jar (else bench/target/classes) and every jar of bench/target/bench.classpath into $1/classpath and
 # sets CLASSPATH_BENCH to the copies: other builds on this machine may rewrite bench/target or
 # ~/.m2 while a bench runs, and a JVM whose jar is replaced under it fails to load classes.
 private_classpath() {
   local dir=$1/classpath entry copy i=0 cp_entries
   mkdir -p "$dir/jars"
-  cp -r "$REPO_ROOT/bench/target/classes" "$dir/classes"
-  CLASSPATH_BENCH=$dir/classes
+  # The bench module's jar rather than its classes directory: class-data sharing takes jars only.
+  local jar
+  jar=$(ls "$REPO_ROOT"/bench/target/cellar-bench-*.jar 2>/dev/null | head -n 1)
+  if [ -n "$jar" ]; then
+    cp "$jar" "$dir/cellar-bench.jar"
+    CLASSPATH_BENCH=$dir/cellar-bench.jar
+  else
+    cp -r "$REPO_ROOT/bench/target/classes" "$dir/classes"
+    CLASSPATH_BENCH=$dir/classes
+  fi
   IFS=: read -r -a cp_entries <"$REPO_ROOT/bench/target/bench.classpath" || true   # (no newline at its end)
   for entry in "${cp_entries[@]}"; do
     [ -n "$entry" ] || continue

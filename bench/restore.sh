@@ -154,6 +154,12 @@ cellar_java() { # main class, arguments...
   local java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED ${CELLAR_BENCH_JAVA_OPTS:-} -cp "$CLASSPATH_BENCH")
   "${java[@]}" "$@"
 }
+# What bin/backupctl adds (docs/operations.md): a class-data sharing archive, written by a first run
+# (untimed, section 7) and mapped by every measured one. RESTORE_BENCH_CDS=off measures without it.
+CELLAR_CDS=()
+if [ "${RESTORE_BENCH_CDS:-on}" != off ]; then
+  CELLAR_CDS=(-Xlog:cds*=off -XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$WORK/cellar-cds.jsa")
+fi
 
 # ---- 3. Cache mode ------------------------------------------------------------------------------
 CACHE=${RESTORE_BENCH_CACHE:-}
@@ -392,12 +398,12 @@ run_variant() { # variant label
     cellar)
       cmd=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED)
       # shellcheck disable=SC2206
-      cmd+=(${CELLAR_BENCH_JAVA_OPTS:-} -cp "$CLASSPATH_BENCH" dev.cellar.bench.RestoreBench
+      cmd+=(${CELLAR_BENCH_JAVA_OPTS:-} ${CELLAR_CDS[@]+"${CELLAR_CDS[@]}"} -cp "$CLASSPATH_BENCH" dev.cellar.bench.RestoreBench
             --repository "$CELLAR_REPO" --dest "$TARGET" --jobs "$JOBS") ;;
     cellar-1job)
       cmd=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED)
       # shellcheck disable=SC2206
-      cmd+=(${CELLAR_BENCH_JAVA_OPTS:-} -cp "$CLASSPATH_BENCH" dev.cellar.bench.RestoreBench
+      cmd+=(${CELLAR_BENCH_JAVA_OPTS:-} ${CELLAR_CDS[@]+"${CELLAR_CDS[@]}"} -cp "$CLASSPATH_BENCH" dev.cellar.bench.RestoreBench
             --repository "$CELLAR_REPO" --dest "$TARGET" --jobs 1) ;;
   esac
   settle_cache "$VARIANT"
@@ -430,6 +436,14 @@ run_variant() { # variant label
 }
 
 # ---- 7. Rounds ----------------------------------------------------------------------------------
+if has_cellar && [ ${#CELLAR_CDS[@]} -gt 0 ]; then
+  # The launcher's first run writes the class-data archive; here an untimed restore does.
+  rm -rf "$WORK/cds-warmup"
+  cellar_java "${CELLAR_CDS[@]}" dev.cellar.bench.RestoreBench --repository "$CELLAR_REPO" --dest "$WORK/cds-warmup" \
+    --jobs 2 >/dev/null 2>"$LOGS/cellar-cds-warmup.err" || die "the untimed Cellar restore failed (see $LOGS/cellar-cds-warmup.err)"
+  rm -rf "$WORK/cds-warmup"
+  say "class-data archive for Cellar's runs: $(du -h "$WORK/cellar-cds.jsa" | cut -f1) (written by one untimed restore)"
+fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "load average before: $LOAD_BEFORE   ($(nproc) cores)"
 : >"$RESULTS"
