@@ -31,6 +31,8 @@ final class WriteBehind implements AutoCloseable {
 
     private final long threshold;
     private final Map<Path, AtomicLong> unflushed = new ConcurrentHashMap<>();
+    /** Files with a flush queued and not yet begun: one is enough, however much more is written meanwhile. */
+    private final java.util.Set<Path> queued = ConcurrentHashMap.newKeySet();
     private final ExecutorService flusher = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("restore-write-behind").daemon(true).factory());
 
@@ -45,9 +47,12 @@ final class WriteBehind implements AutoCloseable {
     void wrote(Path file, long bytes) {
         AtomicLong pending = unflushed.computeIfAbsent(file, f -> new AtomicLong());
         long now = pending.addAndGet(bytes);
-        if (now >= threshold && pending.compareAndSet(now, 0)) {
+        if (now >= threshold && pending.compareAndSet(now, 0) && queued.add(file)) {
             try {
-                flusher.execute(() -> flush(file));
+                flusher.execute(() -> {
+                    queued.remove(file);
+                    flush(file);
+                });
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // closed: the extraction is over or failed
             }
