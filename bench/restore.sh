@@ -154,11 +154,12 @@ cellar_java() { # main class, arguments...
   local java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED ${CELLAR_BENCH_JAVA_OPTS:-} -cp "$CLASSPATH_BENCH")
   "${java[@]}" "$@"
 }
-# What bin/backupctl adds (docs/operations.md): a class-data sharing archive, written by a first run
-# (untimed, section 7) and mapped by every measured one. RESTORE_BENCH_CDS=off measures without it.
+# What bin/backupctl adds (docs/operations.md): a class-data sharing archive of what `backupctl
+# --version` loads, made once (untimed, section 7) and mapped by every measured run.
+# RESTORE_BENCH_CDS=off measures without it.
 CELLAR_CDS=()
 if [ "${RESTORE_BENCH_CDS:-on}" != off ]; then
-  CELLAR_CDS=(-Xlog:cds*=off -XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$WORK/cellar-cds.jsa")
+  CELLAR_CDS=(-Xlog:cds*=off "-XX:SharedArchiveFile=$WORK/cellar-cds.jsa")
 fi
 
 # ---- 3. Cache mode ------------------------------------------------------------------------------
@@ -437,12 +438,11 @@ run_variant() { # variant label
 
 # ---- 7. Rounds ----------------------------------------------------------------------------------
 if has_cellar && [ ${#CELLAR_CDS[@]} -gt 0 ]; then
-  # The launcher's first run writes the class-data archive; here an untimed restore does.
-  rm -rf "$WORK/cds-warmup"
-  cellar_java "${CELLAR_CDS[@]}" dev.cellar.bench.RestoreBench --repository "$CELLAR_REPO" --dest "$WORK/cds-warmup" \
-    --jobs 2 >/dev/null 2>"$LOGS/cellar-cds-warmup.err" || die "the untimed Cellar restore failed (see $LOGS/cellar-cds-warmup.err)"
-  rm -rf "$WORK/cds-warmup"
-  say "class-data archive for Cellar's runs: $(du -h "$WORK/cellar-cds.jsa" | cut -f1) (written by one untimed restore)"
+  # As the launcher does before its first command: `backupctl --version` writes the archive.
+  cellar_java -Xlog:disable "-XX:ArchiveClassesAtExit=$WORK/cellar-cds.jsa" dev.cellar.server.cli.BackupCtl --version \
+    >/dev/null 2>"$LOGS/cellar-cds.err" && [ -s "$WORK/cellar-cds.jsa" ] \
+    || die "could not write the class-data archive (see $LOGS/cellar-cds.err)"
+  say "class-data archive for Cellar's runs: $(du -h "$WORK/cellar-cds.jsa" | cut -f1) (what backupctl --version loads)"
 fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "load average before: $LOAD_BEFORE   ($(nproc) cores)"

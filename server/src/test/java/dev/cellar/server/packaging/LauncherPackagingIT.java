@@ -87,22 +87,44 @@ class LauncherPackagingIT {
     }
 
     @Test
-    void namesTheArchiveInTheUsersCacheAfterTheJavaVersionUnlessTurnedOff() throws Exception {
+    void mapsTheArchiveInTheUsersCacheNamedAfterTheJavaVersionUnlessTurnedOff() throws Exception {
         Path javaHome = fakeJava(temp.resolve("jdk21"), "openjdk version \"21.0.4\" 2024-07-16");
         Path userHome = Files.createDirectories(temp.resolve("home"));
+        Path archive = Files.createDirectories(userHome.resolve(".cache/cellar")).resolve("backupctl-21.0.4.jsa");
+        Files.write(archive, new byte[] {1});
 
         ScriptRun on = launch(Map.of("JAVA_HOME", javaHome.toString(), "HOME", userHome.toString()), "status");
         ScriptRun off = launch(Map.of("JAVA_HOME", javaHome.toString(), "HOME", userHome.toString(), "CELLAR_CDS",
                 "off"), "status");
 
-        assertThat(on.stdout().lines().toList()).containsSubsequence("-cp", home + "/lib/*",
-                "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + userHome + "/.cache/cellar/backupctl-21.0.4.jsa",
-                "dev.cellar.server.cli.BackupCtl", "status");
+        assertThat(on.stdout().lines().toList()).containsSubsequence("-cp", home + "/lib/*", "-Xlog:cds*=off",
+                "-XX:SharedArchiveFile=" + archive, "dev.cellar.server.cli.BackupCtl", "status");
+        assertThat(on.stdout()).as("mapped only, never written by the command").doesNotContain("AutoCreate",
+                "ArchiveClassesAtExit");
         assertThat(off.stdout()).doesNotContain("SharedArchive");
     }
 
     @Test
-    void replacesAnArchiveWhoseWritingWasInterrupted() throws Exception {
+    void walGetNeitherWaitsForAnArchiveNorUsesADirectoryOthersMayWrite() throws Exception {
+        Path javaHome = fakeJava(temp.resolve("jdk21"), "openjdk version \"21.0.4\" 2024-07-16");
+        Path cds = Files.createDirectories(temp.resolve("cds"));
+
+        ScriptRun walGet = launch(Map.of("JAVA_HOME", javaHome.toString(), "CELLAR_CDS_DIR", cds.toString()),
+                "--repository", "/r", "wal-get", "--cluster", "c", "000000010000000000000001", "/tmp/x");
+        try (var files = Files.list(cds)) {
+            assertThat(files.toList()).as("no archive made for wal-get").isEmpty();
+        }
+        assertThat(walGet.stdout()).doesNotContain("SharedArchive", "ArchiveClassesAtExit");
+
+        Files.write(cds.resolve("backupctl-21.0.4.jsa"), new byte[] {1});
+        Files.setPosixFilePermissions(cds, PosixFilePermissions.fromString("rwxrwxr-x"));
+        ScriptRun shared = launch(Map.of("JAVA_HOME", javaHome.toString(), "CELLAR_CDS_DIR", cds.toString()),
+                "status");
+        assertThat(shared.stdout()).doesNotContain("SharedArchive");
+    }
+
+    @Test
+    void aDamagedArchiveIsIgnoredAndAMissingOneIsMadeAgain() throws Exception {
         Path cds = Files.createDirectories(temp.resolve("cds"));
         Map<String, String> env = Map.of("JAVA_HOME", PackagingPaths.javaHome().toString(), "CELLAR_CDS_DIR",
                 cds.toString());
@@ -111,13 +133,19 @@ class LauncherPackagingIT {
         try (var files = Files.list(cds)) {
             archive = files.findFirst().orElseThrow();
         }
-        Files.write(archive, new byte[64 * 1024]); // as a kill during the write leaves it: no header yet
+        Files.write(archive, new byte[64 * 1024]); // zeros: no header
 
-        ScriptRun run = launch(env, "--version");
+        ScriptRun damaged = launch(env, "--version");
+        assertThat(damaged.exitCode()).as(damaged.stderr()).isZero();
+        assertThat(damaged.stderr()).isEmpty();
+        assertThat(damaged.stdout().strip()).isEqualTo("backupctl " + System.getProperty("cellar.version"));
 
-        assertThat(run.exitCode()).as(run.stderr()).isZero();
-        assertThat(run.stderr()).isEmpty();
-        assertThat(Files.size(archive)).as("written again").isGreaterThan(64 * 1024);
+        Files.delete(archive);
+        assertThat(launch(env, "--version").exitCode()).isZero();
+        assertThat(Files.size(archive)).as("made again").isGreaterThan(64 * 1024);
+        try (var files = Files.list(cds)) {
+            assertThat(files.toList()).as("no temporary file left").containsExactly(archive);
+        }
     }
 
     @Test
@@ -189,7 +217,7 @@ class LauncherPackagingIT {
         Path bin = temp.resolve("tools");
         if (!Files.isDirectory(bin)) {
             Files.createDirectories(bin);
-            for (String tool : List.of("dirname", "readlink", "sed", "head", "mkdir", "od", "rm")) {
+            for (String tool : List.of("dirname", "readlink", "sed", "head", "mkdir", "ls", "mv", "rm")) {
                 Path real = List.of(Path.of("/usr/bin", tool), Path.of("/bin", tool)).stream()
                         .filter(Files::isExecutable).findFirst().orElseThrow(() -> new AssertionError("no " + tool));
                 Files.copy(real, bin.resolve(tool), StandardCopyOption.COPY_ATTRIBUTES);
