@@ -182,6 +182,7 @@ public final class RestoreExport {
             return new ExportResult(data.path(), tablespaces, dataBytes.get(), walFiles, walBytes.get(), settings,
                     removed, Duration.between(started, clock.instant()));
         } catch (RuntimeException | IOException e) {
+            stopAndAwait(pool); // nothing may still be writing while what was written is removed
             List<String> problems = new ArrayList<>();
             for (Destination destination : claimed.reversed()) {
                 problems.addAll(destination.discard());
@@ -195,6 +196,28 @@ public final class RestoreExport {
             throw failure;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Stops the pool's tasks (interrupting a write closes its channel, so they end quickly) and waits
+     * for them, also when this thread is interrupted, for five minutes at most.
+     */
+    private static void stopAndAwait(ExecutorService pool) {
+        pool.shutdownNow();
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (pool.awaitTermination(deadline - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

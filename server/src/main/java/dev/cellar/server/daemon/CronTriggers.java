@@ -12,6 +12,7 @@ import org.quartz.JobExecutionContext;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
+import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
@@ -64,19 +65,26 @@ final class CronTriggers implements AutoCloseable {
         if (cron.isEmpty()) {
             return;
         }
+        String kind = incremental ? "incremental" : "full";
         if (ScheduledBackups.nextFire(cron, java.time.Instant.now()).isEmpty()) {
             // Quartz refuses a trigger that never fires; a one-shot schedule in the past is no error.
-            log.info("cluster {}: the {} backup schedule \"{}\" fires no more", cluster,
-                    incremental ? "incremental" : "full", cron.get());
+            log.info("cluster {}: the {} backup schedule \"{}\" fires no more", cluster, kind, cron.get());
             return;
         }
         String name = jobName(cluster, incremental);
-        scheduler.scheduleJob(JobBuilder.newJob(Firing.class).withIdentity(name, GROUP)
-                        .usingJobData("cluster", cluster).usingJobData("incremental", incremental).build(),
-                TriggerBuilder.newTrigger().withIdentity(name, GROUP)
-                        .withSchedule(CronScheduleBuilder.cronSchedule(cron.get())
-                                .withMisfireHandlingInstructionDoNothing())
-                        .build());
+        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(name, GROUP)
+                .withSchedule(CronScheduleBuilder.cronSchedule(cron.get()).withMisfireHandlingInstructionDoNothing())
+                .build();
+        try {
+            scheduler.scheduleJob(JobBuilder.newJob(Firing.class).withIdentity(name, GROUP)
+                    .usingJobData("cluster", cluster).usingJobData("incremental", incremental).build(), trigger);
+        } catch (SchedulerException e) {
+            if (trigger.getNextFireTime() != null) {
+                throw e;
+            }
+            // Its last time passed between the check above and Quartz's own (which looks back a second).
+            log.info("cluster {}: the {} backup schedule \"{}\" fires no more", cluster, kind, cron.get());
+        }
     }
 
     /** Removes the triggers of {@code cluster}, if it has any. */

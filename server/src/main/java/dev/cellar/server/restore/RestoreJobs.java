@@ -143,11 +143,13 @@ public final class RestoreJobs implements AutoCloseable {
             JobRow started = catalog.jobs().start(cluster, TYPE, clock.instant());
             reads.register(started.id(), backups);
             running.put(started.id(), new Running(export, planView, destination));
+            // Started under the lock close() takes to set closing: close() sees every worker and waits for it.
+            Thread worker = Thread.ofVirtual().name("restore-" + started.id()).unstarted(
+                    () -> run(cluster, started.id(), plan));
+            workers.add(worker);
+            worker.start();
             return started;
         });
-        Thread worker = Thread.ofVirtual().name("restore-" + job.id()).unstarted(() -> run(cluster, job.id(), plan));
-        workers.add(worker);
-        worker.start();
         log.info("cluster {}: restore job {} started: {} into {}", cluster, job.id(), planView.target(), destination);
         return new Submitted.Started(describe(JobView.of(job)));
     }

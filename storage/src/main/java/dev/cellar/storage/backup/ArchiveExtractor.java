@@ -75,6 +75,13 @@ final class ArchiveExtractor {
     private final Map<BackupEntry, FileChecksum> checksums = new IdentityHashMap<>();
     /** Early write-back of the files being extracted in parallel, when they are fsynced; else null. */
     private WriteBehind writeBehind;
+    /**
+     * At most this many decoders, each holding a chunk's stored and decoded bytes (32 MiB with the
+     * default 16 MiB chunks, 512 MiB at {@link BlockDecoder#MAX_BLOCK}): a restore with more jobs
+     * streams the other chunks, so its memory does not grow with {@code --jobs}.
+     */
+    private static final int MAX_DECODERS = 4;
+    private final java.util.concurrent.Semaphore decoderSlots = new java.util.concurrent.Semaphore(MAX_DECODERS);
     /** Decoders not in use; parallel extraction takes one per chunk, one per thread at a time. */
     private final java.util.concurrent.ConcurrentLinkedQueue<BlockDecoder> idleDecoders =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -182,7 +189,7 @@ final class ArchiveExtractor {
                 }
                 try {
                     extractChunkInParallel(chunk);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     failed.set(true);
                     throw e;
                 }
@@ -190,6 +197,11 @@ final class ArchiveExtractor {
         }
         try {
             awaitAll(tasks);
+            if (writeBehind != null) {
+                writeBehind.check();
+            }
+        } catch (IOException e) {
+            throw failed(target, StorageErrors.describe(e), e);
         } finally {
             idleDecoders.forEach(BlockDecoder::close);
             idleDecoders.clear();
@@ -245,22 +257,31 @@ final class ArchiveExtractor {
      */
     private static void awaitAll(List<Future<?>> tasks) {
         RuntimeException failure = null;
+        boolean interrupted = false;
         for (Future<?> task : tasks) {
-            try {
-                task.get();
-            } catch (ExecutionException e) {
-                if (failure != null) {
+            while (true) {
+                try {
+                    task.get();
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r
+                                : new CellarException(ErrorCode.RESTORE_FAILED, "extracting a chunk failed: "
+                                        + e.getCause(), null, e.getCause());
+                    }
+                } catch (java.util.concurrent.CancellationException e) {
+                    // cancelled after an interrupt
+                } catch (InterruptedException e) {
+                    // Chunks not started never start; the running ones end their chunk, and are waited for.
+                    interrupted = true;
+                    tasks.forEach(t -> t.cancel(false));
+                    failure = new CellarException(ErrorCode.RESTORE_FAILED, "interrupted while extracting chunks");
                     continue;
                 }
-                failure = e.getCause() instanceof RuntimeException r ? r
-                        : new CellarException(ErrorCode.RESTORE_FAILED, "extracting a chunk failed: " + e.getCause(),
-                                null, e.getCause());
-            } catch (java.util.concurrent.CancellationException e) {
-                // cancelled after an earlier failure
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = new CellarException(ErrorCode.RESTORE_FAILED, "interrupted while extracting chunks");
+                break;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (failure != null) {
             throw failure;
@@ -316,6 +337,10 @@ final class ArchiveExtractor {
         }
         BlockDecoder decoder = idleDecoders.poll();
         if (decoder == null) {
+            if (!decoderSlots.tryAcquire()) { // more jobs than decoders: this one streams, in little memory
+                extractChunk(chunk, new byte[COPY_BUFFER], false);
+                return;
+            }
             decoder = new BlockDecoder(repository.store());
         }
         try {

@@ -21,16 +21,19 @@ import org.slf4j.LoggerFactory;
  * memory (gigabytes on a large host) or after 30 s, so without this a restore writes everything
  * into the page cache at memory speed, leaves the disk idle, and then waits for it at each file's
  * final fsync; with it, the disk works while the chunks are being decoded. Durability does not
- * depend on it: the extraction still fsyncs every file at its end.
+ * depend on it alone: the extraction still fsyncs every file at its end.
  *
- * <p>Best effort: a failed early flush is logged at DEBUG and left to the final fsync, which
- * reports it. Thread-safe.
+ * <p>A failed early flush fails the file: Linux reports a write-back error to one fsync only, so
+ * the file's final fsync may not see it again. {@link #completed} and {@link #check()} throw it.
+ * Thread-safe.
  */
 final class WriteBehind implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
 
     private final long threshold;
     private final Map<Path, AtomicLong> unflushed = new ConcurrentHashMap<>();
+    /** Early flushes that failed, by file. */
+    private final Map<Path, IOException> failures = new ConcurrentHashMap<>();
     /** Files with a flush queued and not yet begun: one is enough, however much more is written meanwhile. */
     private final java.util.Set<Path> queued = ConcurrentHashMap.newKeySet();
     private final ExecutorService flusher = Executors.newSingleThreadExecutor(
@@ -59,16 +62,34 @@ final class WriteBehind implements AutoCloseable {
         }
     }
 
-    /** The file's final fsync is the extraction's own: nothing more to start for it. */
-    void completed(Path file) {
+    /**
+     * The file's last piece is written and its final fsync follows: nothing more to start for it.
+     *
+     * @throws IOException an early flush of it that failed
+     */
+    void completed(Path file) throws IOException {
         unflushed.remove(file);
+        IOException failure = failures.get(file);
+        if (failure != null) {
+            throw failure;
+        }
     }
 
-    private static void flush(Path file) {
+    /** @throws IOException the first early flush that failed, of any file */
+    void check() throws IOException {
+        for (IOException failure : failures.values()) {
+            throw failure;
+        }
+    }
+
+    private void flush(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             channel.force(false);
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            // close() after the extraction: every file had its own final fsync by then
         } catch (IOException e) {
-            log.debug("early flush of {} failed ({}); the file's final fsync will report it", file, e.toString());
+            log.debug("early flush of {} failed: {}", file, e.toString());
+            failures.putIfAbsent(file, new IOException("flushing it to disk failed: " + e.getMessage(), e));
         }
     }
 

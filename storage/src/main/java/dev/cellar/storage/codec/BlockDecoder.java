@@ -25,7 +25,7 @@ import java.util.Objects;
  */
 public final class BlockDecoder implements AutoCloseable {
     /** Blocks larger than this are streamed instead ({@link VerifyingReader#open}); backup chunks are far smaller. */
-    public static final long MAX_BLOCK = 256L * 1024 * 1024;
+    public static final long MAX_BLOCK = 64L * 1024 * 1024;
 
     private final ObjectStore store;
     private ZstdDecompressCtx zstd;
@@ -74,6 +74,9 @@ public final class BlockDecoder implements AutoCloseable {
                 throw corruption.ofStoredBytes(storedSize, expected.storedSha256(), e);
             }
         } else {
+            if (storedSize > logicalSize) { // stored and logical bytes are the same bytes: the record disagrees
+                throw corruption.logicalTooLong();
+            }
             logical.put(stored, 0, storedSize);
             decoded = storedSize;
         }

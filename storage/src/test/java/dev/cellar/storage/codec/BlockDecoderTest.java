@@ -84,6 +84,18 @@ class BlockDecoderTest {
     }
 
     @Test
+    void aPlainBlockLongerThanItsRecordIsCorrupt() {
+        byte[] block = block(10_000, 6);
+        StoredObject object = write("q", Codec.NONE, block);
+        StoredObject shorter = new StoredObject(object.key(), Codec.NONE, object.logicalSize() - 1,
+                object.logicalSha256(), object.storedSize(), object.storedSha256());
+        try (BlockDecoder decoder = new BlockDecoder(store)) {
+            assertThatThrownBy(() -> decoder.decode(shorter)).isInstanceOf(CellarException.class)
+                    .satisfies(e -> assertThat(((CellarException) e).code()).isEqualTo(ErrorCode.OBJECT_CORRUPT));
+        }
+    }
+
+    @Test
     void onlyBlocksUpToTheLimitFit() {
         StoredObject huge = new StoredObject(ObjectKey.of("h.zst"), new Codec.Zstd(3, 0), BlockDecoder.MAX_BLOCK + 1,
                 null, 10, "00".repeat(32));
