@@ -124,7 +124,7 @@ class LauncherPackagingIT {
     }
 
     @Test
-    void aDamagedArchiveIsIgnoredAndAMissingOneIsMadeAgain() throws Exception {
+    void aDamagedArchiveIsIgnoredAndAnOutdatedOrMissingOneIsMadeAgain() throws Exception {
         Path cds = Files.createDirectories(temp.resolve("cds"));
         Map<String, String> env = Map.of("JAVA_HOME", PackagingPaths.javaHome().toString(), "CELLAR_CDS_DIR",
                 cds.toString());
@@ -139,6 +139,10 @@ class LauncherPackagingIT {
         assertThat(damaged.exitCode()).as(damaged.stderr()).isZero();
         assertThat(damaged.stderr()).isEmpty();
         assertThat(damaged.stdout().strip()).isEqualTo("backupctl " + System.getProperty("cellar.version"));
+
+        Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(0)); // older than lib/
+        assertThat(launch(env, "--version").exitCode()).isZero();
+        assertThat(Files.size(archive)).as("made again after lib/ changed").isGreaterThan(64 * 1024);
 
         Files.delete(archive);
         assertThat(launch(env, "--version").exitCode()).isZero();
