@@ -2,6 +2,7 @@ package dev.cellar.server.cli;
 
 import dev.cellar.core.CellarException;
 import dev.cellar.core.ErrorCode;
+import dev.cellar.storage.io.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -33,7 +33,7 @@ final class DurableFile {
     static void write(InputStream content, Path target, String expectedSha256) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path temp = absolute.resolveSibling(absolute.getFileName() + ".cellar-tmp");
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.newDigest();
         long size;
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -55,14 +55,6 @@ final class DurableFile {
         // The rename itself must survive a crash: recovery may already have read the file.
         try (FileChannel directory = FileChannel.open(absolute.getParent(), StandardOpenOption.READ)) {
             directory.force(true);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 }

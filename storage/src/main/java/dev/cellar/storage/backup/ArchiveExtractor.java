@@ -367,8 +367,7 @@ final class ArchiveExtractor {
             } else if (checksumAlgorithm == ChecksumAlgorithm.CRC32C) {
                 java.util.zip.CRC32C pieceCrc = new java.util.zip.CRC32C();
                 pieceCrc.update(piece.duplicate());
-                pieceCrcs.computeIfAbsent(range.file(), f -> new java.util.concurrent.ConcurrentHashMap<>())
-                        .put(range.fileOffset(), (int) pieceCrc.getValue());
+                recordPiece(range, pieceCrc);
             }
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 long position = range.fileOffset();
@@ -376,15 +375,7 @@ final class ArchiveExtractor {
                     position += channel.write(piece, position);
                 }
                 written.accept(range.length());
-                if (syncFiles && unwritten.computeIfAbsent(range.file(),
-                        f -> new java.util.concurrent.atomic.AtomicLong(f.size())).addAndGet(-range.length()) == 0) {
-                    if (writeBehind != null) {
-                        writeBehind.completed(path);
-                    }
-                    channel.force(false); // this thread wrote the file's last missing piece
-                } else if (writeBehind != null) {
-                    writeBehind.wrote(path, range.length());
-                }
+                pieceWritten(channel, path, range);
             } catch (IOException e) {
                 throw failed(path, StorageErrors.describe(e), e);
             }
@@ -435,18 +426,15 @@ final class ArchiveExtractor {
                         written.accept(n);
                         left -= n;
                     }
-                    if (syncFiles && !inOrder && unwritten.computeIfAbsent(range.file(),
-                            f -> new java.util.concurrent.atomic.AtomicLong(f.size()))
-                            .addAndGet(-range.length()) == 0) {
-                        channel.force(false); // this thread wrote the file's last missing piece
+                    if (!inOrder) {
+                        pieceWritten(channel, path, range);
                     }
                 } catch (IOException e) {
                     throw failed(path, StorageErrors.describe(e), e);
                 }
                 position = range.chunkOffset() + (long) range.length();
                 if (pieceCrc != null) {
-                    pieceCrcs.computeIfAbsent(range.file(), f -> new java.util.concurrent.ConcurrentHashMap<>())
-                            .put(range.fileOffset(), (int) pieceCrc.getValue());
+                    recordPiece(range, pieceCrc);
                 }
                 if (inOrder && range.endsFile()) {
                     checkDigest(range.file(), checksums.remove(range.file()));
@@ -459,6 +447,32 @@ final class ArchiveExtractor {
             throw new CellarException(ErrorCode.STORAGE_FAILED, context + ": cannot read object "
                     + chunk.object().key() + ": " + e.getMessage(), null, e);
         }
+    }
+
+    /**
+     * Counts a piece of a file written in a parallel extraction; when it was the file's last
+     * missing one, fsyncs the file (this thread holds it open), else lets the write-behind start
+     * its write-back.
+     */
+    private void pieceWritten(FileChannel channel, Path path, ChunkContents.FileRange range) throws IOException {
+        if (!syncFiles) {
+            return;
+        }
+        if (unwritten.computeIfAbsent(range.file(), f -> new java.util.concurrent.atomic.AtomicLong(f.size()))
+                .addAndGet(-range.length()) == 0) {
+            if (writeBehind != null) {
+                writeBehind.completed(path);
+            }
+            channel.force(false);
+        } else if (writeBehind != null) {
+            writeBehind.wrote(path, range.length());
+        }
+    }
+
+    /** The CRC-32C of a piece of a file spread over chunks, combined with the others by {@link #checkPieces}. */
+    private void recordPiece(ChunkContents.FileRange range, java.util.zip.CRC32C crc) {
+        pieceCrcs.computeIfAbsent(range.file(), f -> new java.util.concurrent.ConcurrentHashMap<>())
+                .put(range.fileOffset(), (int) crc.getValue());
     }
 
     private void checkDigest(BackupEntry file, FileChecksum checksum) {
